@@ -1,0 +1,5 @@
+"""Entry point for `python -m posjobs`."""
+
+from posjobs.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command line: Typer commands that parse options, call one service, print with Rich."""

@@ -1,0 +1,85 @@
+"""The `posjobs` command: global options, the sub-commands, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from posjobs import __version__
+from posjobs.cli import jobs, logs, render, worker
+from posjobs.cli.output import Output
+from posjobs.cli.state import AppState, DbOption, ProjectOption
+from posjobs.errors import ExitCode, PosjobsError
+
+app = typer.Typer(
+    name="posjobs",
+    help="Render platformOS pages locally, run their background jobs, and tail their logs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 ok; 1 a job ended dead or the work failed; 2 bad usage; "
+    "3 not found (project, page, partial, job); 4 template error; 5 store error; "
+    "130 interrupted.",
+)
+app.command("render")(render.render_command)
+app.command("worker")(worker.worker_command)
+app.command("logs")(logs.logs_command)
+app.add_typer(jobs.app, name="jobs")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"posjobs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    project: ProjectOption = None,
+    db: DbOption = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    """Render platformOS pages locally, run their background jobs, and tail their logs."""
+    if ctx.obj is None:
+        ctx.obj = AppState()
+    if no_color:
+        out = ctx.obj.output
+        ctx.obj.output = Output(out.stdout, out.stderr, color=False)
+    ctx.obj.project_dir = project
+    ctx.obj.db_path = db
+
+
+def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
+    """Run the CLI; user mistakes end with a message and an exit code, never a traceback."""
+    state = state or AppState()
+    code: int = ExitCode.OK
+    try:
+        # standalone_mode=False: Click returns exit codes and raises errors, so that every
+        # way out passes through here and closes the store.
+        result = app(args=argv, obj=state, standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
+    except PosjobsError as err:
+        state.output.error(err)
+        code = err.exit_code
+    except typer.TyperException as err:  # Typer's own usage errors (bad option, missing argument)
+        show = getattr(err, "show", None)
+        if show is not None:
+            show(file=state.output.stderr)
+        else:
+            state.output.note(f"error: {err.format_message()}", style="red")
+        code = ExitCode.USAGE if err.exit_code == 2 else err.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        state.output.note("interrupted", style="yellow")
+        code = ExitCode.INTERRUPTED
+    finally:
+        state.close()
+    sys.exit(int(code))

@@ -1,0 +1,213 @@
+"""`posjobs jobs ...`: inspect, retry, run and delete jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from posjobs.cli.logformat import print_entry
+from posjobs.cli.output import safe
+from posjobs.cli.state import AppState, DbOption, JsonOption, ProjectOption, state
+from posjobs.cli.tables import STATUS_STYLE, jobs_table, when
+from posjobs.errors import ExitCode, JobNotFound, UsageError
+from posjobs.jobs.model import Job, JobStatus, Priority
+from posjobs.store.base import JobFilter, LogFilter
+
+app = typer.Typer(help="Inspect and manage jobs.", no_args_is_help=True,
+                  rich_markup_mode=None)
+
+JobId = Annotated[int, typer.Argument(help="The job's id.", min=1)]
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    status: Annotated[list[JobStatus] | None, typer.Option(
+        "--status", "-s", help="Only jobs in this state (repeatable).")] = None,
+    source_name: Annotated[list[str] | None, typer.Option(
+        "--source-name", help="Only jobs whose source_name matches this glob (repeatable).")
+    ] = None,
+    priority: Annotated[list[Priority] | None, typer.Option(
+        "--priority", help="Only jobs of this priority (repeatable).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """List jobs, newest first.
+
+    Examples:
+
+      posjobs jobs list --status dead
+
+      posjobs jobs list --source-name 'send_*' --json
+    """
+    app_ = state(ctx).use(project, db)
+    jobs = app_.store.list_jobs(JobFilter(
+        statuses=tuple(status or ()), source_names=tuple(source_name or ()),
+        priorities=tuple(priority or ()), limit=limit,
+    ))
+    if as_json:
+        app_.output.json([job.summary() for job in jobs])
+    elif jobs:
+        app_.output.out.print(jobs_table(jobs, app_.clock.now()))
+    else:
+        app_.output.note("no jobs")
+    return ExitCode.OK
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    job_id: JobId,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Everything about one job: options, arguments, body or partial, attempts, errors, logs."""
+    app_ = state(ctx).use(project, db)
+    job = _job(app_, job_id)
+    attempts = app_.store.attempts(job_id)
+    logs = app_.store.tail_logs(LogFilter(job_id=job_id), 1000)
+    if as_json:
+        app_.output.json({**job.details(), "attempts": [a.to_dict() for a in attempts],
+                          "logs": [e.to_dict() for e in logs]})
+        return ExitCode.OK
+    out = app_.output
+    now = app_.clock.now()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    rows: list[tuple[str, Text | str]] = [
+        ("job", str(job.id)),
+        ("source_name", Text(safe(job.source_name))),
+        ("status", Text(job.status.value, style=STATUS_STYLE[job.status])),
+        ("priority", job.priority.value),
+        ("attempts", f"{job.attempts}/{job.max_attempts}"),
+        ("delay", f"{job.delay:g} min"),
+        ("runs at", when(job.run_at, now) if not job.status.is_final else "-"),
+        ("created", when(job.created_at, now)),
+        ("finished", when(job.finished_at, now)),
+        ("enqueued by", Text(safe(f"{job.template}:{job.line}"
+                                  + (f" (job {job.parent_job_id})" if job.parent_job_id else "")))),
+        ("partial" if job.partial else "kind", Text(safe(job.partial or "inline"))),
+    ]
+    for key, value in rows:
+        grid.add_row(key, value)
+    for name, value in job.arguments.items():
+        grid.add_row(f"  {name}", Text(safe(_short(value))))
+    if job.last_error:
+        grid.add_row("error", Text(safe(_error_text(job.last_error)), style="red"))
+    out.out.print(grid)
+    if job.body is not None:
+        out.out.print(Text("body:", style="bold"))
+        out.out.print(Text(safe(job.body.strip("\n"))))
+    if attempts:
+        table = Table(title="attempts", title_justify="left", box=None, header_style="bold",
+                      pad_edge=False)
+        for column in ("#", "started", "duration", "worker", "outcome", "error"):
+            table.add_column(column)
+        for attempt in attempts:
+            table.add_row(
+                str(attempt.number), when(attempt.started_at, now),
+                "-" if attempt.duration is None else f"{attempt.duration * 1000:.1f} ms",
+                Text(safe(attempt.worker)), attempt.outcome or "running",
+                Text(safe(_error_text(attempt.error)) if attempt.error else "", style="red"),
+            )
+        out.out.print(table)
+    if logs:
+        out.out.print(Text("logs:", style="bold"))
+        for entry in logs:
+            print_entry(out, entry, quiet=True)
+    return ExitCode.OK
+
+
+@app.command("retry")
+def retry_command(
+    ctx: typer.Context,
+    job_id: Annotated[int | None, typer.Argument(help="The job's id.", min=1)] = None,
+    all_dead: Annotated[bool, typer.Option("--all-dead", help="Retry every dead job.")] = False,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Run a dead (or done) job again, now, with a fresh set of attempts."""
+    app_ = state(ctx).use(project, db)
+    if (job_id is None) == (not all_dead):
+        raise UsageError("give a job id or --all-dead (not both)")
+    if all_dead:
+        ids = [j.id for j in app_.store.list_jobs(
+            JobFilter(statuses=(JobStatus.DEAD,), limit=None))]
+    else:
+        ids = [_job(app_, job_id).id]  # type: ignore[arg-type]
+    retried = [j for j in (app_.store.retry_job(i, app_.clock.now()) for i in ids) if j]
+    if job_id is not None and not retried:
+        job = _job(app_, job_id)
+        raise UsageError(f"job {job_id} is {job.status.value}; only dead or done jobs can be "
+                         "retried")
+    app_.output.note(f"{len(retried)} job(s) scheduled to run now", style="green")
+    return ExitCode.OK
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    job_id: JobId,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Run one waiting job now, whatever its run time; exit 1 if it ends dead."""
+    from posjobs.cli.worker import print_outcome
+    from posjobs.services.worker import Worker
+
+    app_ = state(ctx).use(project, db)
+    job = _job(app_, job_id)
+    worker = Worker(app_.project, app_.store, app_.settings, clock=app_.clock)
+    claimed = app_.store.claim_job(job.id, worker.name, app_.clock.now(),
+                                   app_.settings.lease_seconds)
+    if claimed is None:
+        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
+                         "can be run (use `posjobs jobs retry` for dead ones)")
+    outcome = worker.process(claimed)
+    print_outcome(app_.output, outcome)
+    return ExitCode.FAILED if outcome.status is JobStatus.DEAD else ExitCode.OK
+
+
+@app.command("delete")
+def delete_command(
+    ctx: typer.Context,
+    job_id: JobId,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Delete a job and its attempts (its log entries stay)."""
+    app_ = state(ctx).use(project, db)
+    job = _job(app_, job_id)
+    if job.status is JobStatus.RUNNING:
+        raise UsageError(f"job {job_id} is running; wait for it to finish")
+    app_.store.delete_job(job_id)
+    app_.output.note(f"job {job_id} deleted", style="green")
+    return ExitCode.OK
+
+
+def _job(app_: AppState, job_id: int) -> Job:
+    job = app_.store.get_job(job_id)
+    if job is None:
+        raise JobNotFound(f"no job {job_id}", hint="`posjobs jobs list` shows the jobs there are")
+    return job
+
+
+def _short(value: object, width: int = 200) -> str:
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _error_text(error: dict[str, object]) -> str:
+    where = ""
+    if error.get("path"):
+        where = f"{error['path']}:{error.get('line') or '?'}: "
+    return f"{error.get('class', 'Error')}: {where}{error.get('message', '')}"

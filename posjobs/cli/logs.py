@@ -1,0 +1,105 @@
+"""`posjobs logs`: the log in pos-cli's shape, filtered, followed, or as JSON lines."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from posjobs.cli.logformat import entry_json, print_entry
+from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
+from posjobs.errors import ExitCode, JobNotFound
+from posjobs.jobs.model import JobStatus
+from posjobs.store.base import LogFilter
+
+
+def logs_command(
+    ctx: typer.Context,
+    lines: Annotated[int, typer.Option("--lines", "-n", min=0,
+                                       help="How many of the last entries to show.")] = 20,
+    follow: Annotated[bool, typer.Option("--follow", "-f",
+                                         help="Keep printing new entries as they come.")] = False,
+    filter_: Annotated[list[str] | None, typer.Option(
+        "--filter", help="Only this type: exact, case-insensitive, as pos-cli (repeatable).")
+    ] = None,
+    type_glob: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only types matching this glob, e.g. 'job_*' (repeatable).")] = None,
+    source_name: Annotated[list[str] | None, typer.Option(
+        "--source-name", help="Only entries of jobs whose source_name matches this glob.")
+    ] = None,
+    job: Annotated[int | None, typer.Option(
+        "--job", help="Only this job's entries; with --follow, exit when it ends "
+                      "(0 done, 1 dead).")] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Only error types.")] = False,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only entries from then on: 10m, 2h, 1d or a timestamp.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Only entries up to then: 10m, 2h, 1d or a timestamp.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Print only the main line of each entry.")] = False,
+    interval: Annotated[int | None, typer.Option(
+        "--interval", min=10, help="Poll interval in ms while following (default 50).")] = None,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Show the log: what pages and jobs logged, and each job's life.
+
+    Examples:
+
+      posjobs logs -n 50
+
+      posjobs logs --follow --source-name 'send_*'
+
+      posjobs logs --errors --since 1h --json | jq .message
+
+      posjobs logs --follow --job 42     # waits for job 42; exit 0 done, 1 dead
+    """
+    from posjobs.services.logs import follow as follow_log
+    from posjobs.services.logs import parse_time
+
+    app = state(ctx).use(project, db)
+    store = app.store
+    now = app.clock.now()
+    flt = LogFilter(
+        types=tuple(filter_ or ()),
+        type_globs=tuple(type_glob or ()),
+        source_names=tuple(source_name or ()),
+        job_id=job,
+        since=parse_time(since, now) if since else None,
+        until=parse_time(until, now) if until else None,
+        errors_only=errors,
+    )
+    if job is not None and store.get_job(job) is None:
+        raise JobNotFound(f"no job {job}")
+    out = app.output
+
+    def show(entry):  # type: ignore[no-untyped-def]
+        if as_json:
+            out.json_line(entry_json(entry))
+        else:
+            print_entry(out, entry, quiet=quiet)
+
+    start = store.last_log_id()
+    for entry in store.tail_logs(flt, lines) if lines else []:
+        show(entry)
+    if not follow:
+        return ExitCode.OK
+
+    final: list[JobStatus] = []
+
+    def job_finished() -> bool:
+        if job is None:
+            return False
+        current = store.get_job(job)
+        if current is None or current.status.is_final:
+            final.append(current.status if current else JobStatus.DEAD)
+            return True
+        return False
+
+    for entry in follow_log(store, flt, start, should_stop=job_finished,
+                            poll_seconds=(interval or 50) / 1000):
+        show(entry)
+    if final:
+        return ExitCode.OK if final[0] is JobStatus.DONE else ExitCode.FAILED
+    return ExitCode.OK

@@ -1,0 +1,87 @@
+"""Where and how the CLI prints: data to stdout, messages to stderr, user text never as markup."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from posjobs.errors import PosjobsError, TemplateError
+
+# C0/C1 control characters other than newline and tab: shown escaped, never sent raw, so
+# that a log message cannot colour, move or clear the user's terminal.
+PIPE_WIDTH = 160
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """`text` with control characters made visible (`\\x1b` for ESC)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+@dataclass
+class Output:
+    """The CLI's streams; tests replace them."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    color: bool | None = None  # None: decide by terminal and NO_COLOR
+
+    def __post_init__(self) -> None:
+        no_color = self.color is False or bool(os.environ.get("NO_COLOR"))
+        force = True if self.color else None
+        self.out = Console(file=self.stdout, no_color=no_color, force_terminal=force,
+                           highlight=False, soft_wrap=True, emoji=False,
+                           color_system=None if no_color else "auto")
+        self.err = Console(file=self.stderr, no_color=no_color, force_terminal=force,
+                           highlight=False, soft_wrap=True, emoji=False,
+                           color_system=None if no_color else "auto")
+        for console in (self.out, self.err):
+            if not console.is_terminal:
+                # Piped or captured: don't squeeze tables into 80 columns.
+                console.width = max(console.width, PIPE_WIDTH)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.out.is_terminal
+
+    def data(self, text: str) -> None:
+        """Raw data (HTML, JSON) to stdout, exactly as given."""
+        self.stdout.write(text)
+        if not text.endswith("\n"):
+            self.stdout.write("\n")
+        self.stdout.flush()
+
+    def json(self, value: Any) -> None:
+        self.data(json.dumps(value, ensure_ascii=False, indent=2))
+
+    def json_line(self, value: Any) -> None:
+        self.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.stdout.flush()
+
+    def note(self, message: str | Text, style: str = "dim") -> None:
+        """A message for the human (stderr)."""
+        text = message if isinstance(message, Text) else Text(safe(message), style=style)
+        self.err.print(text)
+
+    def error(self, err: PosjobsError) -> None:
+        text = Text("error: ", style="bold red")
+        if isinstance(err, TemplateError):
+            text.append(safe(err.location), style="bold")
+            text.append(": ")
+        text.append(safe(err.message))
+        self.err.print(text)
+        if isinstance(err, TemplateError) and err.source_line is not None and err.line:
+            gutter = f"{err.line} | "
+            self.err.print(Text(gutter + safe(err.source_line), style="dim"))
+            if err.column:
+                pointer = " " * (len(gutter) + err.column - 1) + "^"
+                self.err.print(Text(pointer, style="red"))
+        if err.hint:
+            self.err.print(Text("hint: " + safe(err.hint), style="yellow"))

@@ -1,0 +1,75 @@
+"""Time as an injected dependency: the real clock, a scaled one and a manual one for tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Where posjobs reads the time: seconds since the epoch, UTC."""
+
+    def now(self) -> float: ...
+
+
+class SystemClock:
+    """Wall-clock time."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class ScaledClock:
+    """Runs `speed` times faster than wall-clock time from the moment it is made.
+
+    Used by `posjobs worker --speed N`: delays and retry waits pass N times faster.
+    """
+
+    def __init__(self, speed: float, base: Clock | None = None) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._base = base or SystemClock()
+        self._origin = self._base.now()
+
+    def now(self) -> float:
+        real = self._base.now()
+        return self._origin + (real - self._origin) * self.speed
+
+    def to_real(self, virtual: float) -> float:
+        """The wall-clock time at which this clock shows `virtual`."""
+        return self._origin + (virtual - self._origin) / self.speed
+
+
+class ManualClock:
+    """A clock that moves only when told to: tests and fast-forward runs."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.time() if start is None else start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+    def jump_to(self, when: float) -> None:
+        """Move forward to `when`; never backwards."""
+        with self._lock:
+            self._now = max(self._now, when)
+
+
+def to_datetime(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+def iso(ts: float | None) -> str | None:
+    """ISO-8601 UTC with milliseconds and a Z, as pos-cli prints times."""
+    if ts is None:
+        return None
+    return to_datetime(ts).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"

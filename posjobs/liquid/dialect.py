@@ -1,0 +1,107 @@
+"""The platformOS Liquid dialect on python-liquid: one environment per project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from liquid import BoundTemplate, Environment
+from liquid.exceptions import LiquidError
+from liquid.output import LimitedStringIO
+
+from posjobs.errors import TemplateError
+from posjobs.liquid.context import PosContext, PosTemplate
+from posjobs.liquid.loader import ProjectLoader
+from posjobs.liquid.run import RunState
+from posjobs.project import Project, TemplateFile
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to every render, page or job (python-liquid's own limits)."""
+
+    loop_iterations: int = 1_000_000
+    output_bytes: int = 20_000_000
+    namespace_bytes: int = 20_000_000
+    context_depth: int = 30
+
+
+def _environment_class(limits: Limits) -> type[Environment]:
+    class PosEnvironment(Environment):
+        template_class = PosTemplate
+        loop_iteration_limit = limits.loop_iterations
+        output_stream_limit = limits.output_bytes
+        local_namespace_limit = limits.namespace_bytes
+        context_depth_limit = limits.context_depth
+
+    return PosEnvironment
+
+
+class Dialect:
+    """Parses and renders a project's templates with the platform's tags and filters."""
+
+    def __init__(self, project: Project, limits: Limits | None = None) -> None:
+        from posjobs.liquid.tags import register
+
+        self.project = project
+        self.limits = limits or Limits()
+        self.env = _environment_class(self.limits)(loader=ProjectLoader(project))
+        register(self.env)
+
+    # --- parsing ------------------------------------------------------------------------------
+    def parse(self, file: TemplateFile) -> BoundTemplate:
+        """Parse a template file; a syntax error becomes a `TemplateError` at path:line:col."""
+        return self.parse_source(file.source, file.name)
+
+    def parse_source(self, source: str, name: str, line: int = 1, column: int = 0) -> BoundTemplate:
+        """Parse source that starts at `line`:`column` of the template `name`."""
+        padded = "\n" * (line - 1) + " " * column + source
+        try:
+            return self.env.from_string(padded, name=Path(name).name, path=name)
+        except LiquidError as err:
+            raise to_template_error(err, name) from None
+
+    def layout(self, name: str, page: str) -> BoundTemplate:
+        path = self.project.find_layout(name)
+        if path is None:
+            raise TemplateError(f"layout {name!r} not found", path=page, line=1,
+                                error_class="LayoutNotFound",
+                                hint="set `layout: ''` in the front matter for no layout")
+        return self.parse(self.project.read(path))
+
+    # --- rendering ----------------------------------------------------------------------------
+    def render(self, template: BoundTemplate, variables: dict[str, Any], run: RunState) -> str:
+        """Render with only `variables` in scope; errors become `TemplateError`."""
+        context = PosContext(template, globals=variables, run=run)
+        buffer: StringIO = (
+            LimitedStringIO(limit=self.limits.output_bytes) if self.limits.output_bytes
+            else StringIO()
+        )
+        try:
+            template.render_with_context(context, buffer)
+        except LiquidError as err:
+            raise to_template_error(err, str(template.path or template.name)) from None
+        return buffer.getvalue()
+
+    def render_partial(self, name: str, variables: dict[str, Any], run: RunState) -> str:
+        try:
+            template = self.env.get_template(name)
+        except LiquidError as err:
+            raise to_template_error(err, name) from None
+        return self.render(template, variables, run)
+
+
+def to_template_error(err: LiquidError, fallback_name: str) -> TemplateError:
+    """A python-liquid error as posjobs reports it: message and path:line:col."""
+    where = err.context()
+    line = column = None
+    source_line = None
+    if where is not None:
+        line, column, _prev, source_line, _next = where
+        column += 1
+    name = str(err.template_name) if err.template_name else fallback_name
+    message = str(err.message) if err.message is not None else type(err).__name__
+    return TemplateError(message, path=name, line=line, column=column, source_line=source_line,
+                         error_class=type(err).__name__)

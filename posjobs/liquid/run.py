@@ -1,0 +1,56 @@
+"""What one render (a page or a job attempt) collects: the jobs it enqueues and what it logs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from posjobs.clock import Clock
+from posjobs.jobs.model import LogEntry, NewJob
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """The job an attempt runs, as log entries and child jobs need to know it."""
+
+    id: int
+    source_name: str
+    attempt: int
+    max_attempts: int
+    priority: str
+
+
+@dataclass
+class RunState:
+    """Shared by every template of one render; the dialect's tags write into it.
+
+    Nothing here touches the store: the caller decides what becomes durable, and when.
+    """
+
+    clock: Clock
+    reserve_id: Callable[[], int]
+    job_context: dict[str, Any]  # the restricted `context` that enqueued jobs receive
+    environment: str = "staging"
+    page: str | None = None  # the page's path when rendering a page
+    job: JobInfo | None = None  # the job when running a job attempt
+    jobs: list[NewJob] = field(default_factory=list)
+    logs: list[LogEntry] = field(default_factory=list)
+
+    def log(self, type_: str, message: str, template: str | None, line: int | None) -> None:
+        job = self.job
+        self.logs.append(
+            LogEntry(
+                type=type_,
+                message=message,
+                created_at=self.clock.now(),
+                job_id=job.id if job else None,
+                source_name=job.source_name if job else None,
+                attempt=job.attempt if job else None,
+                max_attempts=job.max_attempts if job else None,
+                priority=job.priority if job else None,
+                template=template,
+                line=line,
+                page=self.page,
+            )
+        )

@@ -1,0 +1,279 @@
+"""A platformOS project directory: where its pages, layouts and partials are, by platform names."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posjobs.errors import NotFoundError, PageNotFound, ProjectNotFound, TemplateError
+
+TEMPLATE_SUFFIXES = (".liquid", ".html.liquid")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+# Folders under modules/<name>/ that hold templates of the running app; anything else
+# (generators, docs) is not part of the app.
+MODULE_SCOPES = ("public", "private")
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    """A template's source with its front matter parsed and blanked out.
+
+    The front matter lines are kept as empty lines so that line numbers in errors and logs
+    match the file.
+    """
+
+    path: Path
+    name: str  # project-relative path, as shown to users
+    source: str
+    matter: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    file: TemplateFile
+    slug: str
+    layout: str | None  # platform layout name, None for no layout
+    method: str
+    format: str
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.file.matter.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+
+class Project:
+    """A platformOS project rooted at `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    # --- finding the project ------------------------------------------------------------
+    @classmethod
+    def locate(cls, explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Project:
+        """The project named by `explicit`, or the nearest ancestor of `cwd` that is one."""
+        if explicit:
+            root = Path(explicit).expanduser()
+            if not root.is_dir():
+                raise ProjectNotFound(f"project directory {explicit} does not exist")
+            if not _looks_like_project(root):
+                raise ProjectNotFound(
+                    f"{explicit} is not a platformOS project (it has no app/ or modules/)"
+                )
+            return cls(root)
+        here = (cwd or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if _looks_like_project(candidate):
+                return cls(candidate)
+        raise ProjectNotFound(
+            f"no platformOS project found in {here} or its parents",
+            hint="run inside a project (a directory with app/ or modules/), "
+            "or pass --project DIR",
+        )
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    # --- reading templates ----------------------------------------------------------------
+    def read(self, path: Path) -> TemplateFile:
+        """Read a template file, parsing its YAML front matter."""
+        name = self.relative(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise TemplateError(f"not UTF-8 text ({err.reason})", path=name) from None
+        except OSError as err:
+            raise NotFoundError(f"{name}: cannot read: {err.strerror}") from None
+        match = FRONT_MATTER.match(text)
+        if not match:
+            return TemplateFile(path, name, text)
+        matter = _parse_front_matter(match.group(1), name)
+        blanked = "\n" * match.group(0).count("\n") + text[match.end() :]
+        return TemplateFile(path, name, blanked, matter)
+
+    # --- pages --------------------------------------------------------------------------------
+    def page_dirs(self) -> Iterator[Path]:
+        yield self.root / "app" / "views" / "pages"
+        for module in self._modules():
+            for scope in MODULE_SCOPES:
+                yield module / scope / "views" / "pages"
+
+    def pages(self) -> list[Page]:
+        pages = []
+        for base in self.page_dirs():
+            if base.is_dir():
+                for path in sorted(base.rglob("*.liquid")):
+                    pages.append(self._page(path, base))
+        return pages
+
+    def find_page(self, name: str, cwd: Path | None = None) -> Page:
+        """A page by file path (absolute, or relative to `cwd` or the project) or by slug."""
+        for candidate in self._path_candidates(name, cwd):
+            if candidate.is_file():
+                base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
+                return self._page(candidate.resolve(), base)
+        slug = normalise_slug(name)
+        pages = self.pages()
+        for page in pages:
+            if page.slug == slug:
+                return page
+        choices = [p.slug for p in pages] + [p.file.name for p in pages]
+        near = difflib.get_close_matches(name.strip("/"), choices, n=3, cutoff=0.5)
+        hint = ("did you mean " + ", ".join(repr(n) for n in near) + "?") if near else None
+        if not hint and pages:
+            hint = "pages: " + ", ".join(sorted(p.slug for p in pages)[:8])
+        raise PageNotFound(f"no page {name!r} in {self.root}", hint=hint)
+
+    def _path_candidates(self, name: str, cwd: Path | None) -> Iterator[Path]:
+        path = Path(name).expanduser()
+        if path.is_absolute():
+            yield path
+            return
+        yield (cwd or Path.cwd()) / path
+        yield self.root / path
+
+    def _page(self, path: Path, base: Path | None) -> Page:
+        file = self.read(path)
+        matter = file.matter
+        if isinstance(matter.get("slug"), str):
+            slug = normalise_slug(matter["slug"])
+        elif base is not None:
+            slug = _slug_from_path(path.relative_to(base.resolve()))
+        else:
+            slug = _slug_from_path(Path(path.name))
+        layout = matter.get("layout_name", matter.get("layout", "application"))
+        if layout in ("", None, False):
+            layout = None
+        fmt = str(matter.get("format") or _format_from_name(path.name))
+        method = str(matter.get("method") or "get").lower()
+        return Page(file, slug, str(layout) if layout else None, method, fmt)
+
+    # --- partials and layouts -------------------------------------------------------------
+    def find_partial(self, name: str) -> Path | None:
+        """The file a platform partial name refers to (`include`, `render`, `function`...)."""
+        return self._find(name, ("views/partials", "lib"))
+
+    def find_layout(self, name: str) -> Path | None:
+        return self._find(name, ("views/layouts",))
+
+    def _find(self, name: str, kinds: tuple[str, ...]) -> Path | None:
+        parts = _safe_parts(name)
+        if parts is None:
+            return None
+        if parts[0] == "modules" and len(parts) > 2:
+            module, rest = parts[1], "/".join(parts[2:])
+            bases = [
+                base / scope / kind
+                for base in (self.root / "app" / "modules" / module, self.root / "modules" / module)
+                for scope in MODULE_SCOPES
+                for kind in kinds
+            ]
+        else:
+            rest = "/".join(parts)
+            bases = [self.root / "app" / kind for kind in kinds]
+        for base in bases:
+            for suffix in TEMPLATE_SUFFIXES:
+                candidate = base / (rest + suffix)
+                if candidate.is_file() and _is_within(candidate, self.root):
+                    return candidate
+        return None
+
+    def partial_names(self) -> list[str]:
+        """Every partial name the project defines (for suggestions)."""
+        names = []
+        for kind in ("views/partials", "lib"):
+            base = self.root / "app" / kind
+            if base.is_dir():
+                names += [
+                    _strip_suffix(p.relative_to(base).as_posix()) for p in base.rglob("*.liquid")
+                ]
+        for module in self._modules():
+            for scope in MODULE_SCOPES:
+                for kind in ("views/partials", "lib"):
+                    base = module / scope / kind
+                    if base.is_dir():
+                        names += [
+                            f"modules/{module.name}/"
+                            + _strip_suffix(p.relative_to(base).as_posix())
+                            for p in base.rglob("*.liquid")
+                        ]
+        return sorted(set(names))
+
+    def _modules(self) -> list[Path]:
+        base = self.root / "modules"
+        return sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+
+
+def normalise_slug(name: str) -> str:
+    slug = name.strip().strip("/")
+    return slug or "/"
+
+
+def _slug_from_path(relative: Path) -> str:
+    stem = _strip_suffix(relative.as_posix())
+    parts = stem.split("/")
+    if parts[-1] == "index":
+        parts = parts[:-1]
+    return normalise_slug("/".join(parts))
+
+
+def _strip_suffix(name: str) -> str:
+    for suffix in (".html.liquid", ".json.liquid", ".js.liquid", ".xml.liquid", ".csv.liquid",
+                   ".txt.liquid", ".liquid"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _format_from_name(filename: str) -> str:
+    parts = filename.split(".")
+    return parts[-2] if len(parts) >= 3 else "html"
+
+
+def _safe_parts(name: str) -> list[str] | None:
+    """The parts of a platform name, or None if it tries to leave the project."""
+    if not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name:
+        return None
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        return None
+    return parts
+
+
+def _is_within(path: Path, base: Path) -> bool:
+    try:
+        path.resolve().relative_to(base.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _looks_like_project(path: Path) -> bool:
+    return (path / "app").is_dir() or (path / "modules").is_dir()
+
+
+def _parse_front_matter(text: str, name: str) -> dict[str, Any]:
+    import yaml  # only pages with front matter pay for the import
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the '---'
+        problem = getattr(err, "problem", None) or str(err)
+        raise TemplateError(f"front matter is not valid YAML: {problem}", path=name, line=line,
+                            error_class="FrontMatterError") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise TemplateError("front matter must be a YAML mapping", path=name, line=1,
+                            error_class="FrontMatterError")
+    return data

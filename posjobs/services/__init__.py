@@ -1,0 +1,1 @@
+"""What posjobs does: render pages, run jobs, read logs. Nothing here prints or exits."""

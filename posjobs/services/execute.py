@@ -1,0 +1,56 @@
+"""One attempt of one job: render its partial or inline body in the job's isolated scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from posjobs.clock import Clock
+from posjobs.errors import PosjobsError, TemplateError
+from posjobs.jobs.model import Job, LogEntry, NewJob
+from posjobs.liquid import Dialect, JobInfo, RunState
+
+
+@dataclass
+class Execution:
+    """What an attempt produced; the worker decides what becomes of the job."""
+
+    ok: bool
+    output: str = ""
+    error: dict[str, Any] | None = None
+    logs: list[LogEntry] = field(default_factory=list)
+    jobs: list[NewJob] = field(default_factory=list)
+
+
+def execute(
+    dialect: Dialect,
+    job: Job,
+    *,
+    clock: Clock,
+    reserve_id: Callable[[], int],
+    environment: str,
+) -> Execution:
+    """Run `job` once. Only its arguments and its restricted `context` are in scope."""
+    run = RunState(
+        clock=clock,
+        reserve_id=reserve_id,
+        job_context=job.context,
+        environment=environment,
+        job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
+    )
+    variables = {**job.arguments, "context": job.context}
+    try:
+        if job.partial is not None:
+            output = dialect.render_partial(job.partial, variables, run)
+        else:
+            template = dialect.parse_source(job.body or "", job.template, job.body_line,
+                                            job.column)
+            output = dialect.render(template, variables, run)
+    except TemplateError as err:
+        return Execution(False, error=err.to_dict(), logs=run.logs)
+    except PosjobsError as err:
+        error = {"class": type(err).__name__, "message": err.message, "path": job.template,
+                 "line": job.line, "column": None}
+        return Execution(False, error=error, logs=run.logs)
+    return Execution(True, output=output, logs=run.logs, jobs=run.jobs)

@@ -1,0 +1,47 @@
+"""The log entries posjobs writes about a job's life; each kind has its own type."""
+
+from __future__ import annotations
+
+from posjobs.clock import iso
+from posjobs.jobs.model import Job, LogEntry, NewJob
+
+ENQUEUED = "job_enqueued"
+STARTED = "job_started"
+DONE = "job_done"
+FAILED = "job_error"  # a failed attempt that will be retried or is the last one
+RETRY = "job_retry"
+DEAD = "job_dead_error"
+TIMEOUT = "job_timeout_error"
+KILLED = "job_killed_error"
+RECOVERED = "job_recovered"
+LIFECYCLE_TYPES = (ENQUEUED, STARTED, DONE, FAILED, RETRY, DEAD, TIMEOUT, KILLED, RECOVERED)
+
+
+def enqueued_entry(job: NewJob, at: float) -> LogEntry:
+    when = "now" if job.run_at <= at else f"at {iso(job.run_at)}"
+    return LogEntry(
+        type=ENQUEUED,
+        message=f"job {job.id} {job.source_name} enqueued, runs {when}",
+        created_at=at,
+        job_id=job.id,
+        source_name=job.source_name,
+        max_attempts=job.max_attempts,
+        priority=job.priority.value,
+        template=job.template,
+        line=job.line,
+    )
+
+
+def job_entry(job: Job, type_: str, message: str, at: float) -> LogEntry:
+    return LogEntry(
+        type=type_,
+        message=message,
+        created_at=at,
+        job_id=job.id,
+        source_name=job.source_name,
+        attempt=job.attempts,
+        max_attempts=job.max_attempts,
+        priority=job.priority.value,
+        template=job.template,
+        line=job.line,
+    )

@@ -1,0 +1,69 @@
+"""Rendering a page as the platform would, and storing the jobs it enqueued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posjobs.clock import Clock
+from posjobs.config import Settings
+from posjobs.errors import TemplateError
+from posjobs.jobs.model import Job, LogEntry
+from posjobs.liquid import Dialect, RunState
+from posjobs.project import Page, Project
+from posjobs.services.context import job_context, page_context
+from posjobs.services.ids import IdReservation
+from posjobs.services.lifecycle import enqueued_entry
+from posjobs.store.base import Store
+
+
+@dataclass
+class RenderResult:
+    page: Page
+    html: str
+    jobs: list[Job] = field(default_factory=list)
+    logs: list[LogEntry] = field(default_factory=list)
+
+
+def render_page(
+    project: Project,
+    store: Store,
+    page_name: str,
+    *,
+    clock: Clock,
+    settings: Settings,
+    params: dict[str, Any] | None = None,
+    cwd: Path | None = None,
+    dialect: Dialect | None = None,
+) -> RenderResult:
+    """Render a page with its layout; its jobs become durable together only if it succeeds.
+
+    A failed render enqueues nothing, but what it logged is kept, with the error.
+    """
+    page = project.find_page(page_name, cwd)
+    dialect = dialect or Dialect(project)
+    ids = IdReservation(store)
+    context = page_context(page, params or {}, settings)
+    run = RunState(
+        clock=clock,
+        reserve_id=ids,
+        job_context=job_context(context),
+        environment=settings.environment,
+        page=page.file.name,
+    )
+    try:
+        html = dialect.render(dialect.parse(page.file), {"context": context}, run)
+        if page.layout:
+            layout = dialect.layout(page.layout, page.file.name)
+            html = dialect.render(layout, {"context": context, "content_for_layout": html}, run)
+    except TemplateError as err:
+        ids.release_unused()
+        run.log("liquid_error", str(err), err.path, err.line)
+        store.add_logs(run.logs)
+        raise
+    now = clock.now()
+    run.logs += [enqueued_entry(job, now) for job in run.jobs]
+    jobs = store.enqueue(run.jobs, run.logs, now)
+    ids.release_unused()
+    return RenderResult(page, html, jobs, run.logs)

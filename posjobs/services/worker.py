@@ -1,0 +1,158 @@
+"""The worker's run-once step: claim a due job, run it, record the outcome by the platform's rules.
+
+The same step serves the real-time worker (driven by APScheduler, see `scheduler.py`) and
+fast-forward runs that jump a manual clock to the next due time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from posjobs.clock import Clock, ManualClock, iso
+from posjobs.config import Settings
+from posjobs.jobs.backoff import RandomSource, retry_delay
+from posjobs.jobs.model import Job, JobStatus
+from posjobs.liquid import Dialect
+from posjobs.project import Project
+from posjobs.services import lifecycle
+from posjobs.services.execute import execute
+from posjobs.services.ids import IdReservation
+from posjobs.store.base import AttemptResult, Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt ended, for progress output."""
+
+    job: Job
+    status: JobStatus | None  # None when the claim was lost meanwhile
+    duration: float
+    error: dict[str, object] | None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**4):04x}"
+
+
+class Worker:
+    """Runs jobs from a store. Thread-safe for concurrent `process` calls."""
+
+    def __init__(
+        self,
+        project: Project,
+        store: Store,
+        settings: Settings,
+        *,
+        clock: Clock,
+        rng: RandomSource | None = None,
+        name: str | None = None,
+        dialect: Dialect | None = None,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.project = project
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.name = name or worker_name()
+        self.dialect = dialect or Dialect(project)
+        self.on_outcome = on_outcome
+        self.timer = timer  # measures durations; the clock says when things happen
+
+    def claim(self, among: Collection[int] | None = None) -> Job | None:
+        return self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds, among)
+
+    def run_next(self, among: Collection[int] | None = None) -> Outcome | None:
+        """Claim the next due job and run it; None when nothing is due."""
+        job = self.claim(among)
+        return self.process(job) if job else None
+
+    def process(self, job: Job) -> Outcome:
+        """Run one claimed attempt of `job` and record how it ended."""
+        started = self.clock.now()
+        tick = self.timer()
+        ids = IdReservation(self.store)
+        execution = execute(
+            self.dialect, job, clock=self.clock, reserve_id=ids,
+            environment=self.settings.environment,
+        )
+        took = self.timer() - tick
+        ended = max(self.clock.now(), started + took)
+        logs = [lifecycle.job_entry(job, lifecycle.STARTED,
+                                    f"attempt {job.attempts}/{job.max_attempts} started", started)]
+        logs += execution.logs
+        if execution.ok:
+            result = AttemptResult("done", ended, logs=logs, new_jobs=execution.jobs)
+            logs.append(lifecycle.job_entry(
+                job, lifecycle.DONE, f"done in {_ms(took)}", ended))
+            logs += [lifecycle.enqueued_entry(child, ended) for child in execution.jobs]
+        else:
+            result = self._failure(job, execution.error or {}, ended, logs)
+        status = self.store.finish_attempt(job, result)
+        ids.release_unused()
+        outcome = Outcome(job, status, took, execution.error)
+        if self.on_outcome:
+            self.on_outcome(outcome)
+        return outcome
+
+    def _failure(
+        self, job: Job, error: dict[str, object], ended: float, logs: list
+    ) -> AttemptResult:
+        where = f" ({error.get('path')}:{error.get('line')})" if error.get("line") else ""
+        message = f"attempt {job.attempts}/{job.max_attempts} failed: {error.get('message')}{where}"
+        logs.append(lifecycle.job_entry(job, lifecycle.FAILED, message, ended))
+        if job.attempts < job.max_attempts:
+            retry_at = ended + retry_delay(job.attempts - 1, self.rng)
+            logs.append(lifecycle.job_entry(
+                job, lifecycle.RETRY, f"attempt {job.attempts + 1} at {iso(retry_at)}", ended))
+            return AttemptResult("failed", ended, error=error, retry_at=retry_at, logs=logs)
+        logs.append(lifecycle.job_entry(
+            job, lifecycle.DEAD, f"dead after {job.attempts} attempt(s): {error.get('message')}",
+            ended))
+        return AttemptResult("failed", ended, error=error, logs=logs)
+
+    def recover(self) -> list[Job]:
+        """Return jobs whose worker died to the queue (or bury them if out of attempts)."""
+        now = self.clock.now()
+        jobs = self.store.recover_expired(now)
+        entries = []
+        for job in jobs:
+            if job.status is JobStatus.DEAD:
+                entries.append(lifecycle.job_entry(
+                    job, lifecycle.DEAD, "dead: its worker was lost on the last attempt", now))
+            else:
+                entries.append(lifecycle.job_entry(
+                    job, lifecycle.RECOVERED,
+                    f"recovered after its worker was lost during attempt {job.attempts}", now))
+        self.store.add_logs(entries)
+        return jobs
+
+
+def fast_forward(
+    worker: Worker, clock: ManualClock, among: set[int] | None = None
+) -> list[Outcome]:
+    """Run every waiting job (or those in `among` and their descendants) to a final state,
+    jumping the clock to the next due time instead of waiting for it."""
+    outcomes: list[Outcome] = []
+    scope = set(among) if among is not None else None
+    while True:
+        outcome = worker.run_next(scope)
+        if outcome is not None:
+            outcomes.append(outcome)
+            if scope is not None and outcome.status is JobStatus.DONE:
+                scope.update(j.id for j in worker.store.descendants([outcome.job.id]))
+            continue
+        next_at = worker.store.next_run_at(scope)
+        if next_at is None:
+            return outcomes
+        clock.jump_to(next_at)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"

@@ -1,0 +1,150 @@
+"""The storage contract every store implements; callers depend on this and nothing else.
+
+Every method is atomic on its own. Claims are atomic updates, so any number of workers in
+any number of processes may share one store.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priority
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    statuses: tuple[JobStatus, ...] = ()
+    source_names: tuple[str, ...] = ()  # shell-style globs, any may match
+    priorities: tuple[Priority, ...] = ()
+    ids: tuple[int, ...] = ()
+    limit: int | None = 50
+    newest_first: bool = True
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    types: tuple[str, ...] = ()  # exact, case-insensitive (pos-cli's --filter)
+    type_globs: tuple[str, ...] = ()  # case-insensitive globs
+    source_names: tuple[str, ...] = ()  # globs
+    job_id: int | None = None
+    since: float | None = None
+    until: float | None = None
+    errors_only: bool = False
+
+
+@dataclass
+class AttemptResult:
+    """What one attempt of a job produced, handed to `Store.finish_attempt`."""
+
+    outcome: str  # "done", "failed", "timeout", "killed"
+    ended_at: float
+    error: dict[str, Any] | None = None
+    retry_at: float | None = None  # set when a failed job gets another attempt
+    logs: list[LogEntry] = field(default_factory=list)
+    new_jobs: list[NewJob] = field(default_factory=list)  # enqueued by the job itself
+
+
+class Store(ABC):
+    """Jobs, their attempts and the log."""
+
+    # --- enqueueing -------------------------------------------------------------------
+    @abstractmethod
+    def reserve_job_ids(self, count: int) -> range:
+        """Reserve `count` fresh job ids, so a render can hand out ids before it commits."""
+
+    @abstractmethod
+    def release_job_ids(self, unused: range) -> None:
+        """Give back the unused tail of a reservation, if nobody reserved after it."""
+
+    @abstractmethod
+    def enqueue(self, jobs: Sequence[NewJob], logs: Sequence[LogEntry], now: float) -> list[Job]:
+        """Store jobs and log entries together, in one transaction."""
+
+    # --- running ----------------------------------------------------------------------
+    @abstractmethod
+    def claim(
+        self, worker: str, now: float, lease_seconds: float, among: Collection[int] | None = None
+    ) -> Job | None:
+        """Atomically take the next due job (priority, then run time, then enqueue order),
+        only from the ids in `among` when given."""
+
+    @abstractmethod
+    def claim_job(self, job_id: int, worker: str, now: float, lease_seconds: float) -> Job | None:
+        """Atomically take one job whatever its run time, if it is waiting."""
+
+    @abstractmethod
+    def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
+        """Record the end of the attempt `job` was claimed for.
+
+        Returns the job's new status, or None if the claim was lost (its lease expired and
+        the job was recovered elsewhere), in which case nothing is written.
+        """
+
+    @abstractmethod
+    def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
+        """Extend the leases of jobs this worker is running."""
+
+    @abstractmethod
+    def release(self, job: Job, now: float) -> None:
+        """Put a claimed job back, unrun, as if never claimed (shutdown)."""
+
+    @abstractmethod
+    def recover_expired(self, now: float) -> list[Job]:
+        """Return jobs whose worker's lease expired; the interrupted attempt counts."""
+
+    @abstractmethod
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
+        """The earliest run time among waiting jobs (only those in `among` when given)."""
+
+    # --- inspecting and managing --------------------------------------------------------
+    @abstractmethod
+    def get_job(self, job_id: int) -> Job | None: ...
+
+    @abstractmethod
+    def list_jobs(self, flt: JobFilter) -> list[Job]: ...
+
+    @abstractmethod
+    def attempts(self, job_id: int) -> list[Attempt]: ...
+
+    @abstractmethod
+    def count_jobs(self) -> dict[JobStatus, int]: ...
+
+    @abstractmethod
+    def descendants(self, job_ids: Sequence[int]) -> list[Job]:
+        """The jobs enqueued by these jobs, and by those, and so on."""
+
+    @abstractmethod
+    def delete_job(self, job_id: int) -> bool: ...
+
+    @abstractmethod
+    def retry_job(self, job_id: int, now: float) -> Job | None:
+        """Put a dead or done job back to run now with a fresh set of attempts."""
+
+    @abstractmethod
+    def purge_jobs(self, statuses: Sequence[JobStatus], finished_before: float) -> int: ...
+
+    # --- the log --------------------------------------------------------------------------
+    @abstractmethod
+    def add_logs(self, entries: Sequence[LogEntry]) -> None: ...
+
+    @abstractmethod
+    def tail_logs(self, flt: LogFilter, limit: int) -> list[LogEntry]:
+        """The last `limit` matching entries, oldest first."""
+
+    @abstractmethod
+    def logs_after(
+        self, after_id: int, flt: LogFilter, limit: int, up_to: int | None = None
+    ) -> list[LogEntry]:
+        """Matching entries with after_id < id <= up_to, oldest first."""
+
+    @abstractmethod
+    def last_log_id(self) -> int: ...
+
+    @abstractmethod
+    def clear_logs(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
