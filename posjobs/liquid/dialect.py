@@ -43,12 +43,13 @@ class Dialect:
     """Parses and renders a project's templates with the platform's tags and filters."""
 
     def __init__(self, project: Project, limits: Limits | None = None) -> None:
-        from posjobs.liquid.tags import register
+        from posjobs.liquid import filters, tags
 
         self.project = project
         self.limits = limits or Limits()
         self.env = _environment_class(self.limits)(loader=ProjectLoader(project))
-        register(self.env)
+        tags.register(self.env)
+        filters.register(self.env)
 
     # --- parsing ------------------------------------------------------------------------------
     def parse(self, file: TemplateFile) -> BoundTemplate:

@@ -1,0 +1,91 @@
+"""Shared fixtures: projects written to temporary directories, real SQLite stores, a manual
+clock, and the real CLI run in-process with captured streams."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from posjobs.cli.app import main
+from posjobs.cli.output import Output
+from posjobs.cli.state import AppState
+from posjobs.clock import ManualClock
+from posjobs.config import Settings
+from posjobs.liquid import Dialect
+from posjobs.project import Project
+from posjobs.store.sqlite import SQLiteStore
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+T0 = 1_795_000_000.0  # a fixed "now" for tests: 2026-11-18T...Z
+
+
+def write_project(root: Path, files: dict[str, str]) -> Project:
+    """Write `files` (project-relative path -> text, dedented) under `root`."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    (root / "app").mkdir(exist_ok=True)
+    return Project(root)
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Project]:
+    def make(files: dict[str, str]) -> Project:
+        return write_project(tmp_path / "project", files)
+
+    return make
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = SQLiteStore(tmp_path / "store.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture
+def dialect_for() -> Callable[[Project], Dialect]:
+    return Dialect
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(argv: list[str], clock: ManualClock | None = None) -> CliResult:
+    """Run `posjobs argv` in-process through the real entry point."""
+    out, err = io.StringIO(), io.StringIO()
+    state = AppState(output=Output(out, err, color=False))
+    if clock is not None:
+        state.clock = clock
+    try:
+        main(argv, state)
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli
