@@ -68,7 +68,9 @@ class Project:
             return cls(root)
         here = (cwd or Path.cwd()).resolve()
         for candidate in (here, *here.parents):
-            if _looks_like_project(candidate):
+            # app/ itself may hold modules/ (module overrides): it is not a project root.
+            inside_app = candidate.name == "app" and not (candidate / "app").is_dir()
+            if _looks_like_project(candidate) and not inside_app:
                 return cls(candidate)
         raise ProjectNotFound(
             f"no platformOS project found in {here} or its parents",
@@ -125,7 +127,9 @@ class Project:
         for page in pages:
             if page.slug == slug:
                 return page
-        choices = [p.slug for p in pages] + [p.file.name for p in pages]
+        choices = [p.slug for p in pages] + [p.file.name for p in pages] + [
+            _strip_suffix(p.file.path.name) for p in pages
+        ]
         near = difflib.get_close_matches(name.strip("/"), choices, n=3, cutoff=0.5)
         hint = ("did you mean " + ", ".join(repr(n) for n in near) + "?") if near else None
         if not hint and pages:
@@ -149,7 +153,9 @@ class Project:
             slug = _slug_from_path(path.relative_to(base.resolve()))
         else:
             slug = _slug_from_path(Path(path.name))
-        layout = matter.get("layout_name", matter.get("layout", "application"))
+        layout = matter.get("layout_name", matter.get("layout"))
+        if layout is None and self.find_layout("application") is not None:
+            layout = "application"  # the platform's default, when the project has one
         if layout in ("", None, False):
             layout = None
         fmt = str(matter.get("format") or _format_from_name(path.name))

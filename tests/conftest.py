@@ -31,7 +31,7 @@ def write_project(root: Path, files: dict[str, str]) -> Project:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    (root / "app").mkdir(exist_ok=True)
+    (root / "app").mkdir(parents=True, exist_ok=True)
     return Project(root)
 
 

@@ -36,7 +36,7 @@ def to_storable(value: object, where: str) -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):  # drops (forloop...) are Mappings too, but not data
         out = {}
         for key, item in value.items():
             if not isinstance(key, (str, int, float, bool)) and key is not None:

@@ -20,17 +20,31 @@ class IdReservation:
         self._block: range = range(0)
         self._next = 0
         self._size = 1
+        self._first: int | None = None
 
     def __call__(self) -> int:
         if self._next >= self._block.stop:
             self._block = self._store.reserve_job_ids(self._size)
             self._next = self._block.start
+            if self._first is None:
+                self._first = self._block.start
             self._size = min(self._size * 2, MAX_BLOCK)
         job_id = self._next
         self._next += 1
         return job_id
 
     def release_unused(self) -> None:
+        """The work succeeded: give back the ids it reserved but did not hand out."""
         self._store.release_job_ids(range(self._next, self._block.stop))
+        self._reset()
+
+    def abandon(self) -> None:
+        """The work failed and stores nothing: give back every id it reserved."""
+        if self._first is not None:
+            self._store.release_job_ids(range(self._first, self._block.stop))
+        self._reset()
+
+    def _reset(self) -> None:
         self._block = range(0)
         self._next = 0
+        self._first = None

@@ -58,7 +58,7 @@ def render_page(
             layout = dialect.layout(page.layout, page.file.name)
             html = dialect.render(layout, {"context": context, "content_for_layout": html}, run)
     except TemplateError as err:
-        ids.release_unused()
+        ids.abandon()
         run.log("liquid_error", str(err), err.path, err.line)
         store.add_logs(run.logs)
         raise

@@ -95,7 +95,10 @@ class Worker:
         else:
             result = self._failure(job, execution.error or {}, ended, logs)
         status = self.store.finish_attempt(job, result)
-        ids.release_unused()
+        if status is JobStatus.DONE:
+            ids.release_unused()
+        else:
+            ids.abandon()
         outcome = Outcome(job, status, took, execution.error)
         if self.on_outcome:
             self.on_outcome(outcome)

@@ -1,0 +1,149 @@
+"""Running jobs: scope isolation, outcomes, retries with backoff, fast-forward order."""
+
+from __future__ import annotations
+
+from random import Random
+
+import pytest
+
+from posjobs.jobs.backoff import retry_delay
+from posjobs.jobs.model import JobStatus
+from posjobs.services.render import render_page
+from posjobs.services.worker import Worker, fast_forward
+from posjobs.store.base import JobFilter, LogFilter
+
+
+def run_page(project, store, clock, settings, page="/", **params):
+    result = render_page(project, store, page, clock=clock, settings=settings, params=params)
+    worker = Worker(project, store, settings, clock=clock, rng=Random(3), name="w1")
+    return result, worker
+
+
+def messages(store, job_id=None, type_=None):
+    entries = store.tail_logs(LogFilter(job_id=job_id), 1000)
+    return [e.message for e in entries if type_ is None or e.type == type_]
+
+
+def test_a_job_sees_only_what_was_passed_plus_the_restricted_context(make_project, store,
+                                                                     clock, settings):
+    project = make_project({"app/views/pages/index.liquid": """
+        {% assign secret = 'page only' %}
+        {% background source_name: 'scope', passed: 'yes' %}
+          {% log passed, type: 'scope' %}
+          {% log secret, type: 'scope' %}
+          {% log context.params, type: 'scope' %}
+          {% log context.environment, type: 'scope' %}
+        {% endbackground %}
+        """})
+    _, worker = run_page(project, store, clock, settings, secret="from params")
+    outcome = worker.run_next()
+    assert outcome.status is JobStatus.DONE
+    assert messages(store, type_="scope") == ["yes", "null", "null", "staging"]
+
+
+def test_log_entries_of_an_inline_body_point_at_the_page_lines(make_project, store, clock,
+                                                               settings):
+    project = make_project({"app/views/pages/index.liquid":
+                            "a\nb\n{% background %}\n\n  {% log 'x' %}\n{% endbackground %}\n"})
+    _, worker = run_page(project, store, clock, settings)
+    worker.run_next()
+    (entry,) = [e for e in store.tail_logs(LogFilter(), 10) if e.type == "info"]
+    assert (entry.template, entry.line) == ("app/views/pages/index.liquid", 5)
+
+
+def test_a_failing_job_is_retried_with_backoff_then_dies(make_project, store, clock, settings):
+    project = make_project({
+        "app/views/pages/index.liquid":
+            "{% background _ = 'boom', max_attempts: 3, source_name: 'boom' %}",
+        "app/views/partials/boom.liquid": "{% log 'trying' %}{{ 1 | divided_by: 0 }}",
+    })
+    result, worker = run_page(project, store, clock, settings)
+    job_id = result.jobs[0].id
+    first = worker.run_next()
+    assert first.status is JobStatus.RETRY
+    job = store.get_job(job_id)
+    assert job.run_at == pytest.approx(clock.now() + retry_delay(0, Random(3)))
+    assert worker.run_next() is None  # not due yet
+    outcomes = fast_forward(worker, clock)
+    assert [o.status for o in outcomes] == [JobStatus.RETRY, JobStatus.DEAD]
+    job = store.get_job(job_id)
+    assert job.status is JobStatus.DEAD
+    assert job.attempts == 3
+    assert job.last_error["class"] == "ZeroDivisionError" or "divided" in str(job.last_error)
+    assert job.last_error["path"] == "app/views/partials/boom.liquid"
+    types = [e.type for e in store.tail_logs(LogFilter(job_id=job_id), 100)]
+    assert types.count("job_error") == 3
+    assert types.count("job_retry") == 2
+    assert types.count("job_dead_error") == 1
+    assert [a.outcome for a in store.attempts(job_id)] == ["failed"] * 3
+
+
+def test_jobs_enqueued_by_a_job_are_stored_only_when_it_succeeds(make_project, store, clock,
+                                                                 settings):
+    project = make_project({
+        "app/views/pages/index.liquid":
+            "{% background _ = 'parent', ok: true %}{% background _ = 'parent', ok: false %}",
+        "app/views/partials/parent.liquid":
+            "{% background _ = 'child', source_name: 'child' %}"
+            "{% if ok == false %}{{ 1 | divided_by: 0 }}{% endif %}",
+        "app/views/partials/child.liquid": "{% log 'child ran' %}",
+    })
+    _, worker = run_page(project, store, clock, settings)
+    outcomes = fast_forward(worker, clock)
+    children = store.list_jobs(JobFilter(source_names=("child",)))
+    assert len(children) == 1
+    assert children[0].parent_job_id == outcomes[0].job.id
+    assert children[0].status is JobStatus.DONE
+
+
+def test_fast_forward_runs_in_the_order_real_time_would(make_project, store, clock, settings):
+    project = make_project({
+        "app/views/pages/index.liquid": """
+            {% background _ = 'p', source_name: 'late_high', delay: 10, priority: 'high' %}
+            {% background _ = 'p', source_name: 'low_now', priority: 'low' %}
+            {% background _ = 'p', source_name: 'default_now' %}
+            {% background _ = 'p', source_name: 'high_now', priority: 'high' %}
+            {% background _ = 'p', source_name: 'soon', delay: 1, priority: 'low' %}
+            """,
+        "app/views/partials/p.liquid": "",
+    })
+    _, worker = run_page(project, store, clock, settings)
+    start = clock.now()
+    outcomes = fast_forward(worker, clock)
+    assert [o.job.source_name for o in outcomes] == [
+        "high_now", "default_now", "low_now", "soon", "late_high"]
+    assert clock.now() == pytest.approx(start + 600)
+
+
+def test_fast_forward_among_runs_only_those_jobs_and_their_descendants(make_project, store,
+                                                                       clock, settings):
+    project = make_project({
+        "app/views/pages/a.liquid": "{% background _ = 'parent' %}",
+        "app/views/pages/b.liquid": "{% background _ = 'child', source_name: 'other' %}",
+        "app/views/partials/parent.liquid": "{% background _ = 'child', delay: 5 %}",
+        "app/views/partials/child.liquid": "",
+    })
+    other = render_page(project, store, "b", clock=clock, settings=settings).jobs[0]
+    mine = render_page(project, store, "a", clock=clock, settings=settings).jobs[0]
+    worker = Worker(project, store, settings, clock=clock, rng=Random(1))
+    outcomes = fast_forward(worker, clock, among={mine.id})
+    assert [o.job.source_name for o in outcomes] == ["parent", "child"]
+    assert store.get_job(other.id).status is JobStatus.SCHEDULED
+
+
+def test_a_lost_worker_is_recovered_and_its_attempt_counts(make_project, store, clock,
+                                                           settings):
+    project = make_project({"app/views/pages/index.liquid":
+                            "{% background _ = 'p', max_attempts: 2 %}",
+                            "app/views/partials/p.liquid": ""})
+    result, worker = run_page(project, store, clock, settings)
+    claimed = worker.claim()  # and then the worker "dies"
+    assert claimed.attempts == 1
+    clock.advance(settings.lease_seconds + 1)
+    (recovered,) = worker.recover()
+    assert recovered.status is JobStatus.RETRY
+    outcome = worker.run_next()
+    assert outcome.status is JobStatus.DONE
+    assert store.get_job(result.jobs[0].id).attempts == 2
+    assert [a.outcome for a in store.attempts(result.jobs[0].id)] == ["interrupted", "done"]
+    assert any("recovered" in m for m in messages(store))
