@@ -36,6 +36,8 @@ def origin(entry: LogEntry) -> str:
         if entry.priority:
             parts.append(entry.priority)
     elif entry.page:
+        if entry.template == entry.page:
+            return f"page {entry.page}:{entry.line}" if entry.line else f"page {entry.page}"
         parts.append(f"page {entry.page}")
     if entry.template:
         parts.append(f"{entry.template}:{entry.line}" if entry.line else entry.template)

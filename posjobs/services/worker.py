@@ -148,6 +148,7 @@ def fast_forward(
         outcome = worker.run_next(scope)
         if outcome is not None:
             outcomes.append(outcome)
+            clock.advance(outcome.duration)  # simulated time still passes while jobs work
             if scope is not None and outcome.status is JobStatus.DONE:
                 scope.update(j.id for j in worker.store.descendants([outcome.job.id]))
             continue

@@ -58,6 +58,23 @@ class SQLiteStore(Store):
 
     # --- setup -----------------------------------------------------------------------------
     def _check_and_migrate(self) -> None:
+        if self._check() == SCHEMA_VERSION:
+            return
+        db = self._db
+        with self._write():
+            # Another process may have created or migrated the store since the check above.
+            version = self._check()
+            if version == SCHEMA_VERSION:
+                return
+            for target, script in MIGRATIONS:
+                if target > version:
+                    for statement in script:
+                        db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check(self) -> int:
+        """The store's schema version, after making sure it is a store this posjobs can use."""
         db = self._db
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -73,15 +90,7 @@ class SQLiteStore(Store):
                 f"this one knows {SCHEMA_VERSION})",
                 hint="upgrade posjobs",
             )
-        if version == SCHEMA_VERSION:
-            return
-        with self._write():
-            for target, script in MIGRATIONS:
-                if target > version:
-                    for statement in script:
-                        db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return int(version)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
