@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,7 +51,7 @@ class SQLiteStore(Store):
             )
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._check_and_migrate()
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as err:
@@ -75,10 +76,11 @@ class SQLiteStore(Store):
 
     def _check(self) -> int:
         """The store's schema version, after making sure it is a store this posjobs can use."""
-        db = self._db
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, so the three values come from one snapshot of the file.
+        app_id, version, tables = self._db.execute(
+            "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master) "
+            "FROM pragma_application_id() AS a, pragma_user_version() AS v"
+        ).fetchone()
         if tables and app_id != APPLICATION_ID:
             raise StoreError(
                 f"{self.path} is an SQLite database but not a posjobs store",
@@ -91,6 +93,19 @@ class SQLiteStore(Store):
                 hint="upgrade posjobs",
             )
         return int(version)
+
+    def _use_wal(self) -> None:
+        """Switch to WAL mode. While other connections open the same new file, SQLite
+        refuses the switch at once (the busy timeout does not apply), so retry a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
