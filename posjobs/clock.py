@@ -43,6 +43,18 @@ class ScaledClock:
         return self._origin + (virtual - self._origin) / self.speed
 
 
+class OffsetClock:
+    """Wall-clock time shifted to read `at` now: an attempt started at a simulated time keeps
+    that time moving at the real pace (used inside worker slots)."""
+
+    def __init__(self, at: float, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = at - self._base.now()
+
+    def now(self) -> float:
+        return self._base.now() + self._offset
+
+
 class ManualClock:
     """A clock that moves only when told to: tests and fast-forward runs."""
 

@@ -159,20 +159,79 @@ def run_command(
     db: DbOption = None,
 ) -> int:
     """Run one waiting job now, whatever its run time; exit 1 if it ends dead."""
-    from posjobs.cli.worker import print_outcome
-    from posjobs.services.worker import Worker
+    from posjobs.cli.worker import make_worker, print_outcome
 
     app_ = state(ctx).use(project, db)
     job = _job(app_, job_id)
-    worker = Worker(app_.project, app_.store, app_.settings, clock=app_.clock)
+    worker = make_worker(app_, app_.clock, 1, None)
     claimed = app_.store.claim_job(job.id, worker.name, app_.clock.now(),
                                    app_.settings.lease_seconds)
     if claimed is None:
         raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
                          "can be run (use `posjobs jobs retry` for dead ones)")
-    outcome = worker.process(claimed)
+    try:
+        outcome = worker.process(claimed)
+    finally:
+        worker.executor.close()
     print_outcome(app_.output, outcome)
     return ExitCode.FAILED if outcome.status is JobStatus.DEAD else ExitCode.OK
+
+
+@app.command("kill")
+def kill_command(
+    ctx: typer.Context,
+    job_id: JobId,
+    wait: Annotated[float, typer.Option("--wait", min=0,
+                                        help="Seconds to wait for the worker to stop it.")] = 10.0,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Stop a running attempt. The job goes dead; `jobs retry` runs it again."""
+    import time
+
+    app_ = state(ctx).use(project, db)
+    job = _job(app_, job_id)
+    if not app_.store.request_kill(job_id):
+        raise UsageError(f"job {job_id} is {job.status.value}; only a running job can be killed")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        current = app_.store.get_job(job_id)
+        if current is None or current.status is not JobStatus.RUNNING:
+            status = current.status.value if current else "deleted"
+            app_.output.note(f"job {job_id} killed; it is {status}", style="green")
+            return ExitCode.OK
+        time.sleep(0.05)
+    app_.output.note(f"asked the worker to kill job {job_id}; it is still running "
+                     f"(is its worker alive? `posjobs jobs show {job_id}`)", style="yellow")
+    return ExitCode.FAILED
+
+
+@app.command("purge")
+def purge_command(
+    ctx: typer.Context,
+    status: Annotated[list[JobStatus], typer.Option(
+        "--status", "-s", help="Purge finished jobs in this state: done or dead (repeatable).")],
+    older_than: Annotated[str, typer.Option(
+        "--older-than", help="Only jobs that finished this long ago: 7d, 12h, 30m.")] = "0s",
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> int:
+    """Delete finished jobs and their attempts (their log entries stay).
+
+    Example:
+
+      posjobs jobs purge --status done --older-than 7d
+    """
+    from posjobs.services.logs import parse_time
+
+    app_ = state(ctx).use(project, db)
+    unfinished = [s.value for s in status if not s.is_final]
+    if unfinished:
+        raise UsageError(f"only done or dead jobs can be purged, not {', '.join(unfinished)}")
+    before = parse_time(older_than, app_.clock.now())
+    count = app_.store.purge_jobs(tuple(status), before)
+    app_.output.note(f"{count} job(s) purged", style="green")
+    return ExitCode.OK
 
 
 @app.command("delete")

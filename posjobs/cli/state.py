@@ -59,12 +59,15 @@ class AppState:
         return self._settings
 
     @property
+    def store_path(self) -> Path:
+        return self.db_path or self.project.root / ".posjobs" / "posjobs.db"
+
+    @property
     def store(self) -> Store:
         if self._store is None:
             from posjobs.store.sqlite import SQLiteStore
 
-            path = self.db_path or self.project.root / ".posjobs" / "posjobs.db"
-            self._store = SQLiteStore(path)
+            self._store = SQLiteStore(self.store_path)
         return self._store
 
     def close(self) -> None:

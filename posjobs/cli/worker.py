@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,9 +14,12 @@ from rich.text import Text
 from posjobs.cli.output import Output, safe
 from posjobs.cli.state import AppState, DbOption, ProjectOption, state
 from posjobs.cli.tables import STATUS_STYLE
+from posjobs.clock import Clock
 from posjobs.errors import ExitCode
 from posjobs.jobs.model import Job, JobStatus
-from posjobs.services.worker import Outcome
+
+if TYPE_CHECKING:
+    from posjobs.services.worker import Outcome, Worker
 
 
 def worker_command(
@@ -29,6 +33,9 @@ def worker_command(
         "--concurrency", "-c", min=1, help="Jobs run at once (default: number of CPUs).")] = None,
     speed: Annotated[float, typer.Option(
         "--speed", min=0.001, help="Make delays and retry waits N times shorter.")] = 1.0,
+    grace: Annotated[float, typer.Option(
+        "--grace", min=0, help="On Ctrl-C or SIGTERM, seconds running attempts get to finish "
+                               "before they are stopped and released.")] = 30.0,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
@@ -50,18 +57,17 @@ def worker_command(
 
     from posjobs.clock import ScaledClock
     from posjobs.services.scheduler import RealtimeWorker
-    from posjobs.services.worker import Worker
 
     clock = ScaledClock(speed) if speed != 1.0 else app.clock
-    worker = Worker(app.project, app.store, app.settings, clock=clock,
-                    on_outcome=lambda o: print_outcome(app.output, o))
     slots = concurrency or os.cpu_count() or 1
+    worker = make_worker(app, clock, slots, lambda o: print_outcome(app.output, o))
     app.output.note(
         f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
-    RealtimeWorker(worker, concurrency=slots, burst=burst).run()
+    RealtimeWorker(worker, concurrency=slots, burst=burst, grace=grace,
+                   on_notice=lambda message: app.output.note(message, style="yellow")).run()
     app.output.note("worker stopped")
     return ExitCode.OK
 
@@ -112,12 +118,14 @@ class RunSummary:
 def run_to_end(app: AppState, among: set[int] | None, quiet: bool) -> RunSummary:
     """Fast-forward: run jobs (all, or `among` and their descendants) to a final state."""
     from posjobs.clock import ManualClock
-    from posjobs.services.worker import Worker, fast_forward
+    from posjobs.services.worker import fast_forward
 
     clock = ManualClock(app.clock.now())
-    worker = Worker(app.project, app.store, app.settings, clock=clock,
-                    on_outcome=None if quiet else lambda o: print_outcome(app.output, o))
-    outcomes = fast_forward(worker, clock, among)
+    worker = make_worker(app, clock, 1, None if quiet else lambda o: print_outcome(app.output, o))
+    try:
+        outcomes = fast_forward(worker, clock, among)
+    finally:
+        worker.executor.close()
     durations: dict[int, float] = {}
     for outcome in outcomes:
         durations[outcome.job.id] = durations.get(outcome.job.id, 0) + outcome.duration
@@ -127,6 +135,18 @@ def run_to_end(app: AppState, among: set[int] | None, quiet: bool) -> RunSummary
     return RunSummary(jobs, durations)
 
 
+def make_worker(
+    app: AppState, clock: Clock, slots: int, on_outcome: Callable[[Outcome], None] | None
+) -> Worker:
+    """A worker whose attempts run in child processes, under their time limits."""
+    from posjobs.services.slots import ProcessExecutor, SlotConfig
+    from posjobs.services.worker import Worker
+
+    config = SlotConfig(str(app.project.root), str(app.store_path), app.settings.environment)
+    return Worker(app.project, app.store, app.settings, clock=clock,
+                  executor=ProcessExecutor(config, slots), on_outcome=on_outcome)
+
+
 def print_outcome(out: Output, outcome: Outcome) -> None:
     job = outcome.job
     status = outcome.status
@@ -134,7 +154,9 @@ def print_outcome(out: Output, outcome: Outcome) -> None:
     text.append(f"job {job.id} ", style="bold")
     text.append(safe(job.source_name))
     text.append(f"  attempt {job.attempts}/{job.max_attempts}  ")
-    if status is None:
+    if outcome.released:
+        text.append("released (the worker is stopping)", style="yellow")
+    elif status is None:
         text.append("lost its claim", style="yellow")
     else:
         text.append(status.value, style=STATUS_STYLE[status])

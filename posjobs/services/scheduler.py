@@ -9,7 +9,11 @@ update in the store, so any number of workers can share one store.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import signal
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import partial
@@ -22,56 +26,113 @@ from posjobs.clock import ScaledClock
 from posjobs.jobs.model import Job
 from posjobs.services.worker import Outcome, Worker
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.25  # how soon rows written by other processes are noticed
+CONTROL_SECONDS = 0.25  # how soon a `jobs kill` request is obeyed
+RETENTION_SECONDS = 300.0
 
 
 class RealtimeWorker:
-    """Runs jobs as they come due until stopped (or, with `burst`, until none are due)."""
+    """Runs jobs as they come due until stopped (or, with `burst`, until none are due).
+
+    Stopping (SIGINT, SIGTERM, or `stop()`): no new claims; running attempts get `grace`
+    seconds to finish; what is still running then is stopped and released, unrun, for
+    another worker. A second signal skips the grace period. Nothing is lost either way.
+    """
 
     def __init__(self, worker: Worker, *, concurrency: int = 1, burst: bool = False,
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 grace: float = 30.0, poll_seconds: float = POLL_SECONDS,
+                 on_notice: Callable[[str], None] | None = None) -> None:
         self.worker = worker
+        self.on_notice = on_notice or (lambda _message: None)
         self.concurrency = max(1, concurrency)
         self.burst = burst
+        self.grace = grace
         self.poll_seconds = poll_seconds
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="posjobs-attempt")
         self._running: dict[int, tuple[Job, Future[Outcome]]] = {}
         self._lock = threading.Lock()
         self._dispatching = threading.Lock()
         self._stopping = threading.Event()
+        self._abort = threading.Event()
+        self._signals = itertools.count()
         self._scheduler = BlockingScheduler(
             timezone=timezone.utc,
-            executors={"default": SchedulerThreads(2)},
+            executors={"default": SchedulerThreads(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
 
     # --- lifecycle ------------------------------------------------------------------------
     def run(self) -> None:
-        """Block until stopped: by `stop()`, by Ctrl-C, or in burst mode when idle."""
+        """Block until stopped: by `stop()`, a signal, or in burst mode when idle."""
         lease = self.worker.settings.lease_seconds
+        now = datetime.now(timezone.utc)
         sched = self._scheduler
         sched.add_job(self._dispatch, "interval", seconds=self.poll_seconds, id="poll",
-                      next_run_time=datetime.now(timezone.utc))
+                      next_run_time=now)
+        sched.add_job(self._control, "interval", seconds=CONTROL_SECONDS, id="control")
         sched.add_job(self._heartbeat, "interval", seconds=lease / 3, id="heartbeat")
-        sched.add_job(self.worker.recover, "interval", seconds=lease / 2, id="recover",
-                      next_run_time=datetime.now(timezone.utc))
+        sched.add_job(self.worker.recover, "interval", seconds=lease / 2, id="recover")
+        sched.add_job(self.worker.apply_retention, "interval", seconds=RETENTION_SECONDS,
+                      id="retention", next_run_time=now)
+        self.worker.recover()  # jobs of a dead worker first, so a burst run sees them too
+        self.worker.executor.warm()
+        previous = self._install_signal_handlers()
         try:
             sched.start()
-        except (KeyboardInterrupt, SystemExit):
-            pass
+            self._drain()
         finally:
-            self._shutdown()
+            self._restore_signal_handlers(previous)
+            self.worker.executor.close()
 
     def stop(self) -> None:
+        """Stop claiming and begin the graceful stop (safe from any thread)."""
         self._stopping.set()
-        if self._scheduler.running:
+        with contextlib.suppress(SchedulerNotRunningError):
             self._scheduler.shutdown(wait=False)
 
-    def _shutdown(self) -> None:
-        self._stopping.set()
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._pool.shutdown(wait=True)  # running attempts finish; nothing new is claimed
+    def abort(self) -> None:
+        """Skip the grace period: stop running attempts now and release their jobs."""
+        self._abort.set()
+        self.stop()
+
+    def _drain(self) -> None:
+        # A dispatch under way may have claimed a job it has not yet registered as running:
+        # wait for it (it stops at its next check of _stopping) so no claim goes unseen.
+        with self._dispatching:
+            pass
+        deadline = time.monotonic() + self.grace
+        while not self._idle() and not self._abort.is_set():
+            if time.monotonic() >= deadline:
+                break
+            self._abort.wait(0.05)
+        if not self._idle():
+            self.worker.executor.stop_all()  # their jobs are released, unrun
+        self._pool.shutdown(wait=True)
+
+    def _install_signal_handlers(self) -> dict[int, object]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous: dict[int, object] = {}
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, self._on_signal)
+        return previous
+
+    @staticmethod
+    def _restore_signal_handlers(previous: dict[int, object]) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        # Counted first thing: a second signal can arrive while this handler still runs.
+        if next(self._signals) > 0:
+            self.on_notice("stopping now: running attempts are stopped and their jobs released")
+            self.abort()
+            return
+        running = len(self._running_ids())
+        if running:
+            self.on_notice(f"stopping: {running} running attempt(s) get {self.grace:g} s to "
+                           "finish; send the signal again (Ctrl-C) to stop now")
+        self.stop()
 
     # --- scheduled duties ---------------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -112,6 +173,10 @@ class RealtimeWorker:
         with self._lock:
             return not self._running
 
+    def _running_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._running)
+
     def _schedule_wake(self) -> None:
         """Fire `dispatch` exactly when the next waiting job comes due."""
         next_at = self.worker.store.next_run_at()
@@ -119,8 +184,7 @@ class RealtimeWorker:
             return
         clock = self.worker.clock
         real = clock.to_real(next_at) if isinstance(clock, ScaledClock) else next_at
-        when = datetime.fromtimestamp(real, timezone.utc)
-        self._add_wake(when)
+        self._add_wake(datetime.fromtimestamp(real, timezone.utc))
 
     def _wake_now(self) -> None:
         self._add_wake(datetime.now(timezone.utc))
@@ -131,9 +195,15 @@ class RealtimeWorker:
                                     replace_existing=True)
 
     def _heartbeat(self) -> None:
-        with self._lock:
-            ids = list(self._running)
+        ids = self._running_ids()
         if ids:
             now = self.worker.clock.now()
             self.worker.store.heartbeat(self.worker.name, ids,
                                         now + self.worker.settings.lease_seconds)
+
+    def _control(self) -> None:
+        """Stop the attempts users asked to kill (`posjobs jobs kill`)."""
+        ids = self._running_ids()
+        if ids:
+            for job_id in self.worker.store.kill_requested(ids):
+                self.worker.executor.kill(job_id)

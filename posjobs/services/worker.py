@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from posjobs.clock import Clock, ManualClock, iso
 from posjobs.config import Settings
 from posjobs.jobs.backoff import RandomSource, retry_delay
-from posjobs.jobs.model import Job, JobStatus
+from posjobs.jobs.model import Job, JobStatus, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services import lifecycle
-from posjobs.services.execute import execute
-from posjobs.services.ids import IdReservation
+from posjobs.services.execute import Execution
+from posjobs.services.slots import Attempted, Executor, InlineExecutor, Stopped, TimedOut
 from posjobs.store.base import AttemptResult, Store
+
+DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,10 @@ class Outcome:
     """How one attempt ended, for progress output."""
 
     job: Job
-    status: JobStatus | None  # None when the claim was lost meanwhile
+    status: JobStatus | None  # None when the job was released or its claim lost meanwhile
     duration: float
     error: dict[str, object] | None
+    released: bool = False  # put back unrun because the worker is stopping
 
 
 def worker_name() -> str:
@@ -52,6 +55,7 @@ class Worker:
         rng: RandomSource | None = None,
         name: str | None = None,
         dialect: Dialect | None = None,
+        executor: Executor | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
@@ -62,6 +66,7 @@ class Worker:
         self.rng = rng or random.Random()
         self.name = name or worker_name()
         self.dialect = dialect or Dialect(project)
+        self.executor = executor or InlineExecutor(self.dialect, store, settings.environment)
         self.on_outcome = on_outcome
         self.timer = timer  # measures durations; the clock says when things happen
 
@@ -74,51 +79,70 @@ class Worker:
         return self.process(job) if job else None
 
     def process(self, job: Job) -> Outcome:
-        """Run one claimed attempt of `job` and record how it ended."""
+        """Run one claimed attempt of `job` and record how it ended, by the platform's rules."""
         started = self.clock.now()
+        limit = self.settings.time_limits.for_priority(job.priority.value)
         tick = self.timer()
-        ids = IdReservation(self.store)
-        execution = execute(
-            self.dialect, job, clock=self.clock, reserve_id=ids,
-            environment=self.settings.environment,
-        )
+        result = self.executor.run(job, started, limit)
         took = self.timer() - tick
         ended = max(self.clock.now(), started + took)
+        if isinstance(result, Stopped) and result.reason == "shutdown":
+            self.store.release(job, ended)
+            return self._report(Outcome(job, None, took, None, released=True))
         logs = [lifecycle.job_entry(job, lifecycle.STARTED,
                                     f"attempt {job.attempts}/{job.max_attempts} started", started)]
-        logs += execution.logs
-        if execution.ok:
-            result = AttemptResult("done", ended, logs=logs, new_jobs=execution.jobs)
-            logs.append(lifecycle.job_entry(
-                job, lifecycle.DONE, f"done in {_ms(took)}", ended))
-            logs += [lifecycle.enqueued_entry(child, ended) for child in execution.jobs]
+        if isinstance(result, Execution):
+            logs += result.logs
+        if isinstance(result, Execution) and result.ok:
+            logs.append(lifecycle.job_entry(job, lifecycle.DONE, f"done in {_ms(took)}", ended))
+            logs += [lifecycle.enqueued_entry(child, ended) for child in result.jobs]
+            attempt = AttemptResult("done", ended, logs=logs, new_jobs=result.jobs)
+            error = None
         else:
-            result = self._failure(job, execution.error or {}, ended, logs)
-        status = self.store.finish_attempt(job, result)
-        if status is JobStatus.DONE:
-            ids.release_unused()
-        else:
-            ids.abandon()
-        outcome = Outcome(job, status, took, execution.error)
+            outcome, log_type, error, may_retry = _failure_of(job, result, limit)
+            attempt = self._failure(job, outcome, log_type, error, may_retry, ended, logs)
+        status = self.store.finish_attempt(job, attempt)
+        return self._report(Outcome(job, status, took, error))
+
+    def _report(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:
             self.on_outcome(outcome)
         return outcome
 
     def _failure(
-        self, job: Job, error: dict[str, object], ended: float, logs: list
+        self,
+        job: Job,
+        outcome: str,
+        log_type: str,
+        error: dict[str, object],
+        may_retry: bool,
+        ended: float,
+        logs: list[LogEntry],
     ) -> AttemptResult:
         where = f" ({error.get('path')}:{error.get('line')})" if error.get("line") else ""
-        message = f"attempt {job.attempts}/{job.max_attempts} failed: {error.get('message')}{where}"
-        logs.append(lifecycle.job_entry(job, lifecycle.FAILED, message, ended))
-        if job.attempts < job.max_attempts:
+        message = f"attempt {job.attempts}/{job.max_attempts} {outcome}: {error.get('message')}"
+        logs.append(lifecycle.job_entry(job, log_type, message + where, ended))
+        if may_retry and job.attempts < job.max_attempts:
             retry_at = ended + retry_delay(job.attempts - 1, self.rng)
             logs.append(lifecycle.job_entry(
                 job, lifecycle.RETRY, f"attempt {job.attempts + 1} at {iso(retry_at)}", ended))
-            return AttemptResult("failed", ended, error=error, retry_at=retry_at, logs=logs)
+            return AttemptResult(outcome, ended, error=error, retry_at=retry_at, logs=logs)
         logs.append(lifecycle.job_entry(
             job, lifecycle.DEAD, f"dead after {job.attempts} attempt(s): {error.get('message')}",
             ended))
-        return AttemptResult("failed", ended, error=error, logs=logs)
+        return AttemptResult(outcome, ended, error=error, logs=logs)
+
+    def apply_retention(self) -> tuple[int, int]:
+        """Forget done jobs and log entries past the limits `posjobs.toml` sets.
+
+        Dead jobs are never purged automatically: they wait for a person to look.
+        """
+        keep = self.settings.retention
+        now = self.clock.now()
+        jobs = self.store.purge_jobs((JobStatus.DONE,), now - keep.done_jobs_days * DAY,
+                                     keep_newest=keep.max_done_jobs)
+        logs = self.store.purge_logs(now - keep.log_days * DAY, keep_newest=keep.max_logs)
+        return jobs, logs
 
     def recover(self) -> list[Job]:
         """Return jobs whose worker died to the queue (or bury them if out of attempts)."""
@@ -156,6 +180,23 @@ def fast_forward(
         if next_at is None:
             return outcomes
         clock.jump_to(next_at)
+
+
+def _failure_of(
+    job: Job, result: Attempted, limit: float
+) -> tuple[str, str, dict[str, object], bool]:
+    """(outcome, log type, error, may be retried) for an attempt that did not succeed."""
+    where: dict[str, object] = {"path": job.template, "line": job.line, "column": None}
+    if isinstance(result, Execution):
+        return "failed", lifecycle.FAILED, dict(result.error or {}), True
+    if isinstance(result, TimedOut):
+        message = f"stopped after its time limit of {limit:g} s ({job.priority.value} priority)"
+        return "timeout", lifecycle.TIMEOUT, {"class": "Timeout", "message": message, **where}, True
+    if result.reason == "killed":
+        return "killed", lifecycle.KILLED, {"class": "Killed", "message": "killed on request",
+                                             **where}, False
+    message = "the process running the attempt died"
+    return "crashed", lifecycle.FAILED, {"class": "WorkerCrash", "message": message, **where}, True
 
 
 def _ms(seconds: float) -> str:

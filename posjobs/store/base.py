@@ -88,6 +88,14 @@ class Store(ABC):
         """Extend the leases of jobs this worker is running."""
 
     @abstractmethod
+    def request_kill(self, job_id: int) -> bool:
+        """Ask the worker running this job to stop the attempt; False if it is not running."""
+
+    @abstractmethod
+    def kill_requested(self, job_ids: Collection[int]) -> list[int]:
+        """Which of these running jobs someone asked to kill."""
+
+    @abstractmethod
     def release(self, job: Job, now: float) -> None:
         """Put a claimed job back, unrun, as if never claimed (shutdown)."""
 
@@ -124,7 +132,12 @@ class Store(ABC):
         """Put a dead or done job back to run now with a fresh set of attempts."""
 
     @abstractmethod
-    def purge_jobs(self, statuses: Sequence[JobStatus], finished_before: float) -> int: ...
+    def purge_jobs(
+        self, statuses: Sequence[JobStatus], finished_before: float,
+        keep_newest: int | None = None,
+    ) -> int:
+        """Delete finished jobs in `statuses` that finished before `finished_before`, and
+        those beyond the newest `keep_newest` of them; returns how many."""
 
     # --- the log --------------------------------------------------------------------------
     @abstractmethod
@@ -145,6 +158,10 @@ class Store(ABC):
 
     @abstractmethod
     def clear_logs(self) -> int: ...
+
+    @abstractmethod
+    def purge_logs(self, before: float, keep_newest: int | None = None) -> int:
+        """Delete entries written before `before`, and all but the newest `keep_newest`."""
 
     @abstractmethod
     def close(self) -> None: ...

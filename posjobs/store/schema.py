@@ -31,7 +31,8 @@ _V1 = (
         worker TEXT,
         lease_until REAL,
         finished_at REAL,
-        last_error TEXT
+        last_error TEXT,
+        kill_requested INTEGER NOT NULL DEFAULT 0
     )""",
     """CREATE INDEX jobs_due ON jobs (prio_rank, run_at, id)
         WHERE status IN ('scheduled', 'retry')""",

@@ -55,6 +55,8 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as err:
+            if hasattr(self, "_db"):
+                self._db.close()
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
 
     # --- setup -----------------------------------------------------------------------------
@@ -150,8 +152,7 @@ class SQLiteStore(Store):
         with self._write() as db:
             self._insert_jobs(db, jobs, now)
             self._insert_logs(db, logs)
-        return self.list_jobs(JobFilter(ids=tuple(j.id for j in jobs), limit=None,
-                                        newest_first=False)) if jobs else []
+        return [_stored(job, now) for job in jobs]
 
     @staticmethod
     def _insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> None:
@@ -235,6 +236,7 @@ class SQLiteStore(Store):
         with self._write() as db:
             updated = db.execute(
                 "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), lease_until = NULL, "
+                "kill_requested = 0, "
                 "finished_at = ?, last_error = ? "
                 "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
                 (
@@ -261,19 +263,36 @@ class SQLiteStore(Store):
     def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
         if not job_ids:
             return
-        marks = ",".join("?" * len(job_ids))
         with self._write() as db:
             db.execute(
-                f"UPDATE jobs SET lease_until = ? WHERE status = 'running' AND worker = ? "
-                f"AND id IN ({marks})",
-                (lease_until, worker, *job_ids),
+                "UPDATE jobs SET lease_until = ? WHERE status = 'running' AND worker = ? "
+                "AND id IN (SELECT value FROM json_each(?))",
+                (lease_until, worker, _ids_json(job_ids)),
             )
+
+    def request_kill(self, job_id: int) -> bool:
+        with self._write() as db:
+            return db.execute(
+                "UPDATE jobs SET kill_requested = 1 WHERE id = ? AND status = 'running'",
+                (job_id,),
+            ).rowcount > 0
+
+    def kill_requested(self, job_ids: Collection[int]) -> list[int]:
+        if not job_ids:
+            return []
+        rows = self._read(
+            "SELECT id FROM jobs WHERE kill_requested = 1 AND status = 'running' "
+            "AND id IN (SELECT value FROM json_each(?))",
+            (_ids_json(job_ids),),
+        )
+        return [r[0] for r in rows]
 
     def release(self, job: Job, now: float) -> None:
         with self._write() as db:
             updated = db.execute(
                 "UPDATE jobs SET status = CASE WHEN attempts > 1 THEN 'retry' ELSE 'scheduled' "
-                "END, attempts = attempts - 1, worker = NULL, lease_until = NULL "
+                "END, attempts = attempts - 1, worker = NULL, lease_until = NULL, "
+                "kill_requested = 0 "
                 "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
                 (job.id, job.worker, job.attempts),
             ).rowcount
@@ -284,7 +303,7 @@ class SQLiteStore(Store):
         with self._write() as db:
             rows = db.execute(
                 "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' "
-                "ELSE 'retry' END, run_at = ?, lease_until = NULL, "
+                "ELSE 'retry' END, run_at = ?, lease_until = NULL, kill_requested = 0, "
                 "finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END, "
                 "last_error = ? "
                 f"WHERE status = 'running' AND lease_until < ? RETURNING {JOB_COLUMNS}",
@@ -329,8 +348,8 @@ class SQLiteStore(Store):
             where.append("(" + " OR ".join("source_name GLOB ?" for _ in flt.source_names) + ")")
             params += list(flt.source_names)
         if flt.ids:
-            where.append(f"id IN ({','.join('?' * len(flt.ids))})")
-            params += list(flt.ids)
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(_ids_json(flt.ids))
         sql = f"SELECT {JOB_COLUMNS} FROM jobs"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -380,17 +399,38 @@ class SQLiteStore(Store):
             ).fetchone()
         return _job(row) if row else None
 
-    def purge_jobs(self, statuses: Sequence[JobStatus], finished_before: float) -> int:
+    def purge_jobs(
+        self, statuses: Sequence[JobStatus], finished_before: float,
+        keep_newest: int | None = None,
+    ) -> int:
         if not statuses:
             return 0
         marks = ",".join("?" * len(statuses))
+        chosen = f"status IN ({marks}) AND finished_at IS NOT NULL"
+        params: list[Any] = [s.value for s in statuses]
+        old = "finished_at < ?"
+        params_old: list[Any] = [finished_before]
+        if keep_newest is not None:
+            # Also past the count limit: everything but the newest `keep_newest` of them.
+            old += (f" OR id NOT IN (SELECT id FROM jobs WHERE {chosen} "
+                    "ORDER BY finished_at DESC, id DESC LIMIT ?)")
+            params_old += [*params, keep_newest]
+        doomed = f"SELECT id FROM jobs WHERE {chosen} AND ({old})"
+        all_params = [*params, *params_old]
         with self._write() as db:
-            ids = f"SELECT id FROM jobs WHERE status IN ({marks}) AND finished_at < ?"
-            params = [*(s.value for s in statuses), finished_before]
-            db.execute(f"DELETE FROM attempts WHERE job_id IN ({ids})", params)
-            return db.execute(
-                f"DELETE FROM jobs WHERE status IN ({marks}) AND finished_at < ?", params
-            ).rowcount
+            db.execute(f"DELETE FROM attempts WHERE job_id IN ({doomed})", all_params)
+            return db.execute(f"DELETE FROM jobs WHERE id IN ({doomed})", all_params).rowcount
+
+    def purge_logs(self, before: float, keep_newest: int | None = None) -> int:
+        with self._write() as db:
+            removed = db.execute("DELETE FROM logs WHERE created_at < ?", (before,)).rowcount
+            if keep_newest is not None:
+                removed += db.execute(
+                    "DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC "
+                    "LIMIT 1 OFFSET ?)",
+                    (keep_newest,),
+                ).rowcount
+            return removed
 
     # --- the log -------------------------------------------------------------------------------
     def add_logs(self, entries: Sequence[LogEntry]) -> None:
@@ -428,11 +468,16 @@ _LOST_LEASE = {
 }
 
 
-def _among(among: Collection[int] | None) -> tuple[str, list[int]]:
+def _ids_json(ids: Collection[int]) -> str:
+    """Many ids as one JSON parameter (read with json_each), whatever SQLite's
+    host-parameter limit is."""
+    return json.dumps(sorted(ids))
+
+
+def _among(among: Collection[int] | None) -> tuple[str, list[str]]:
     if among is None:
         return "", []
-    ids = sorted(among)
-    return f" AND id IN ({','.join('?' * len(ids))})" if ids else " AND 0", ids
+    return " AND id IN (SELECT value FROM json_each(?))", [_ids_json(among)]
 
 
 def _log_where(
@@ -475,6 +520,18 @@ def _dumps(value: object) -> str:
 
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def _stored(job: NewJob, now: float) -> Job:
+    """The row `enqueue` just wrote for `job`, without reading it back."""
+    return Job(
+        id=job.id, status=JobStatus.SCHEDULED, source_name=job.source_name,
+        priority=job.priority, run_at=job.run_at, created_at=now, attempts=0,
+        max_attempts=job.max_attempts, arguments=job.arguments, partial=job.partial,
+        body=job.body, template=job.template, line=job.line, column=job.column,
+        body_line=job.body_line, delay=job.delay, context=job.context,
+        parent_job_id=job.parent_job_id,
+    )
 
 
 def _job(row: Sequence[Any]) -> Job:

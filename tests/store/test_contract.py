@@ -1041,3 +1041,54 @@ def test_a_store_from_a_newer_posjobs_is_refused(tmp_path: Path) -> None:
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     raw.close()
     refused(path, "newer")
+
+
+# --- kill requests and retention -------------------------------------------------------------
+
+
+def test_a_kill_request_reaches_only_a_running_job(store: Store) -> None:
+    waiting, running = add(store, 2)
+    claimed = store.claim_job(running.id, "w1", T0, 30)
+    assert claimed is not None
+    assert store.request_kill(waiting.id) is False
+    assert store.kill_requested([waiting.id, running.id]) == []
+    assert store.request_kill(running.id) is True
+    assert store.kill_requested([waiting.id, running.id]) == [running.id]
+    assert store.kill_requested([]) == []
+
+
+def test_a_kill_request_ends_with_the_attempt(store: Store) -> None:
+    job = add_one(store, max_attempts=2)
+    claimed = store.claim_job(job.id, "w1", T0, 30)
+    assert claimed is not None
+    store.request_kill(job.id)
+    store.finish_attempt(claimed, failed(T0 + 1, retry_at=T0 + 20))
+    again = store.claim_job(job.id, "w1", T0 + 20, 30)
+    assert again is not None
+    assert store.kill_requested([job.id]) == []
+
+
+def test_purge_jobs_keeps_only_the_newest_when_asked(store: Store) -> None:
+    jobs = add(store, 4)
+    for n, job in enumerate(jobs):
+        run_to(store, job, JobStatus.DONE, at=T0 + n)
+    assert store.purge_jobs([JobStatus.DONE], finished_before=T0 - 1, keep_newest=1) == 3
+    (left,) = store.list_jobs(JobFilter())
+    assert left.id == jobs[-1].id
+    assert store.attempts(jobs[0].id) == []
+
+
+def test_purge_logs_by_age_and_by_count(store: Store) -> None:
+    store.add_logs([log("info", str(n), at=T0 + n) for n in range(10)])
+    assert store.purge_logs(T0 + 3) == 3  # written before T0 + 3
+    assert [e.message for e in store.tail_logs(LogFilter(), 100)] == [str(n) for n in range(3, 10)]
+    assert store.purge_logs(T0, keep_newest=2) == 5
+    assert [e.message for e in store.tail_logs(LogFilter(), 100)] == ["8", "9"]
+
+
+def test_many_ids_are_one_parameter_whatever_sqlites_limit(store: Store) -> None:
+    jobs = add(store, 3)
+    among = {job.id for job in jobs} | set(range(10_000, 50_000))
+    assert claim_ids(store, among=among) == [job.id for job in jobs]
+    assert [j.id for j in store.list_jobs(JobFilter(ids=tuple(among), newest_first=False))] == \
+        [job.id for job in jobs]
