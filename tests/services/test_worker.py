@@ -147,3 +147,28 @@ def test_a_lost_worker_is_recovered_and_its_attempt_counts(make_project, store, 
     assert store.get_job(result.jobs[0].id).attempts == 2
     assert [a.outcome for a in store.attempts(result.jobs[0].id)] == ["interrupted", "done"]
     assert any("recovered" in m for m in messages(store))
+
+
+def test_retention_forgets_old_done_jobs_and_logs_but_never_dead_ones(make_project, store,
+                                                                     clock):
+    from posjobs.config import Retention, Settings
+
+    project = make_project({
+        "app/views/pages/index.liquid":
+            "{% background _ = 'ok' %}{% background _ = 'ok' %}{% background _ = 'bad' %}",
+        "app/views/partials/ok.liquid": "{% log 'ok' %}",
+        "app/views/partials/bad.liquid": "{{ 1 | divided_by: 0 }}",
+    })
+    keep = Settings(retention=Retention(done_jobs_days=1, max_done_jobs=1, log_days=1,
+                                        max_logs=1000))
+    render_page(project, store, "/", clock=clock, settings=keep)
+    worker = Worker(project, store, keep, clock=clock, rng=Random(1))
+    fast_forward(worker, clock)
+    assert worker.apply_retention()[0] == 1  # two done jobs, one kept by max_done_jobs
+    clock.advance(2 * 86_400)
+    jobs, logs = worker.apply_retention()
+    assert jobs == 1
+    assert logs > 0
+    remaining = store.list_jobs(JobFilter())
+    assert [j.status for j in remaining] == [JobStatus.DEAD]
+    assert store.tail_logs(LogFilter(), 10) == []
