@@ -36,9 +36,7 @@ def origin(entry: LogEntry) -> str:
         if entry.priority:
             parts.append(entry.priority)
     elif entry.page:
-        if entry.template == entry.page:
-            return f"page {entry.page}:{entry.line}" if entry.line else f"page {entry.page}"
-        parts.append(f"page {entry.page}")
+        parts.append(entry.request or "page")
     if entry.template:
         parts.append(f"{entry.template}:{entry.line}" if entry.line else entry.template)
     return " · ".join(parts)
@@ -78,5 +76,6 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
             "template": entry.template,
             "line": entry.line,
             "page": entry.page,
+            "request": entry.request,
         },
     }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from posjobs.cli.logformat import entry_json, print_entry
-from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
-from posjobs.errors import ExitCode, JobNotFound
+from posjobs.cli.state import AppState, DbOption, JsonOption, ProjectOption, state
+from posjobs.errors import ExitCode, JobNotFound, UsageError
 from posjobs.jobs.model import JobStatus
 from posjobs.store.base import LogFilter
 
@@ -40,6 +41,9 @@ def logs_command(
     interval: Annotated[int | None, typer.Option(
         "--interval", min=10, help="Poll interval in ms while following (default 50).")] = None,
     as_json: JsonOption = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every log entry (asks first).")
+                     ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --clear: do not ask.")] = False,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
@@ -60,6 +64,8 @@ def logs_command(
 
     app = state(ctx).use(project, db)
     store = app.store
+    if clear:
+        return clear_log(app, yes)
     now = app.clock.now()
     flt = LogFilter(
         types=tuple(filter_ or ()),
@@ -102,4 +108,17 @@ def logs_command(
         show(entry)
     if final:
         return ExitCode.OK if final[0] is JobStatus.DONE else ExitCode.FAILED
+    return ExitCode.OK
+
+
+def clear_log(app: AppState, yes: bool) -> int:
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("--clear deletes every log entry: confirm with --yes")
+        if not typer.confirm(f"Delete every log entry of {app.project.root}?", default=False,
+                             err=True):
+            app.output.note("nothing deleted")
+            return ExitCode.OK
+    removed = app.store.clear_logs()
+    app.output.note(f"{removed} log entr{'y' if removed == 1 else 'ies'} deleted", style="green")
     return ExitCode.OK

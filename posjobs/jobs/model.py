@@ -184,6 +184,7 @@ class LogEntry:
     template: str | None = None
     line: int | None = None
     page: str | None = None  # the page path, for entries written while rendering a page
+    request: str | None = None  # "GET /orders/create?id=7", with `page`
     id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:

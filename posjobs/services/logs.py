@@ -50,12 +50,15 @@ def follow(
     """
     cursor = after_id
     while True:
+        # Asked before reading: what was written before the stop condition held (a job's
+        # last entries commit with its final state) is still shown.
+        stop = should_stop()
         newest = store.last_log_id()
         while cursor < newest:
             batch = store.logs_after(cursor, flt, BATCH, up_to=newest)
             yield from batch
             last = batch[-1].id if batch else None
             cursor = last if len(batch) == BATCH and last is not None else newest
-        if should_stop():
+        if stop:
             return
         sleep(poll_seconds)

@@ -60,10 +60,22 @@ def render_page(
     except TemplateError as err:
         ids.abandon()
         run.log("liquid_error", str(err), err.path, err.line)
-        store.add_logs(run.logs)
+        store.add_logs(_with_request(run.logs, context))
         raise
     now = clock.now()
+    _with_request(run.logs, context)
     run.logs += [enqueued_entry(job, now) for job in run.jobs]
     jobs = store.enqueue(run.jobs, run.logs, now)
     ids.release_unused()
     return RenderResult(page, html, jobs, run.logs)
+
+
+def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogEntry]:
+    """Mark the page's entries with the request that rendered it."""
+    headers = context.get("headers", {})
+    location = context.get("location", {})
+    request = f"{headers.get('REQUEST_METHOD', 'GET')} {location.get('pathname', '/')}"
+    request += location.get("search", "")
+    for entry in entries:
+        entry.request = request
+    return entries

@@ -63,7 +63,8 @@ _V1 = (
         priority TEXT,
         template TEXT,
         line INTEGER,
-        page TEXT
+        page TEXT,
+        request TEXT
     )""",
     """CREATE INDEX logs_job ON logs (job_id, id) WHERE job_id IS NOT NULL""",
     """CREATE INDEX logs_created ON logs (created_at)""",

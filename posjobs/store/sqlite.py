@@ -27,7 +27,7 @@ JOB_COLUMNS = (
 )
 LOG_COLUMNS = (
     "id, created_at, type, message, job_id, source_name, attempt, max_attempts, "
-    "priority, template, line, page"
+    "priority, template, line, page, request"
 )
 BUSY_TIMEOUT_MS = 60_000
 
@@ -175,12 +175,12 @@ class SQLiteStore(Store):
     def _insert_logs(db: sqlite3.Connection, logs: Sequence[LogEntry]) -> None:
         db.executemany(
             "INSERT INTO logs (created_at, type, message, job_id, source_name, attempt, "
-            "max_attempts, priority, template, line, page) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "max_attempts, priority, template, line, page, request) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     e.created_at, e.type, e.message, e.job_id, e.source_name, e.attempt,
-                    e.max_attempts, e.priority, e.template, e.line, e.page,
+                    e.max_attempts, e.priority, e.template, e.line, e.page, e.request,
                 )
                 for e in logs
             ],
@@ -575,6 +575,7 @@ def _log(row: Sequence[Any]) -> LogEntry:
         template=row[9],
         line=row[10],
         page=row[11],
+        request=row[12],
     )
 
 
