@@ -170,7 +170,18 @@ class Project:
     def find_layout(self, name: str) -> Path | None:
         return self._find(name, ("views/layouts",))
 
-    def _find(self, name: str, kinds: tuple[str, ...]) -> Path | None:
+    def find_graphql(self, name: str) -> Path | None:
+        """The query file a `{% graphql %}` name refers to (`app/graphql/<name>.graphql`,
+        `modules/<m>/{public,private}/graphql/...` for `modules/<m>/<name>`)."""
+        return self._find(name, ("graphql",), (".graphql",))
+
+    def find_form(self, name: str) -> Path | None:
+        """The form configuration an `{% include_form %}` name refers to (`app/forms/`)."""
+        return self._find(name, ("forms",))
+
+    def _find(
+        self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES
+    ) -> Path | None:
         parts = _safe_parts(name)
         if parts is None:
             return None
@@ -186,7 +197,7 @@ class Project:
             rest = "/".join(parts)
             bases = [self.root / "app" / kind for kind in kinds]
         for base in bases:
-            for suffix in TEMPLATE_SUFFIXES:
+            for suffix in suffixes:
                 candidate = base / (rest + suffix)
                 if candidate.is_file() and _is_within(candidate, self.root):
                     return candidate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from liquid import BoundTemplate, RenderContext
-from liquid.exceptions import LiquidError, LiquidInterrupt, LiquidSyntaxError, StopRender
+from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
 
 from posjobs.liquid.run import RunState
 
@@ -56,12 +56,12 @@ class PosTemplate(BoundTemplate):
             for node in self.nodes:
                 try:
                     node.render(context, buffer)
-                except LiquidInterrupt as err:
-                    if not partial or block_scope:
-                        raise self._named(
-                            LiquidSyntaxError(f"unexpected '{err}'", token=node.token)
-                        ) from None
-                    raise
+                except LiquidInterrupt:
+                    if partial and not block_scope:
+                        raise  # an `include`: the caller's loop breaks, as in Ruby Liquid
+                    # Ruby Liquid: `break` outside a loop ends the template; platform
+                    # helpers rely on it (`include 'modules/core/helpers/redirect_to'`).
+                    break
                 except StopRender:
                     break
                 except LiquidError as err:

@@ -12,6 +12,7 @@ from liquid.exceptions import LiquidError
 from liquid.output import LimitedStringIO
 
 from posjobs.errors import TemplateError
+from posjobs.liquid.compat import RubyCompatible
 from posjobs.liquid.context import PosContext, PosTemplate
 from posjobs.liquid.loader import ProjectLoader
 from posjobs.liquid.run import RunState
@@ -29,7 +30,7 @@ class Limits:
 
 
 def _environment_class(limits: Limits) -> type[Environment]:
-    class PosEnvironment(Environment):
+    class PosEnvironment(RubyCompatible):
         template_class = PosTemplate
         loop_iteration_limit = limits.loop_iterations
         output_stream_limit = limits.output_bytes

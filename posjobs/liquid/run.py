@@ -36,6 +36,13 @@ class RunState:
     job: JobInfo | None = None  # the job when running a job attempt
     jobs: list[NewJob] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
+    # What a page asks of its HTTP response ({% response_status %}, {% response_headers %},
+    # {% redirect_to %}, {% sign_in %}); recorded, never acted on.
+    response: dict[str, Any] = field(default_factory=lambda: {
+        "status": None, "headers": {}, "redirect_to": None, "sign_in": None,
+    })
+    # {% content_for name %} blocks, shared by a page and its layout's {% yield name %}.
+    content_for: dict[str, str] = field(default_factory=dict)
 
     def log(self, type_: str, message: str, template: str | None, line: int | None) -> None:
         job = self.job

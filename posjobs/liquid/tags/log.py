@@ -6,10 +6,10 @@ from typing import TextIO
 
 from liquid import Node, RenderContext, Tag, Token, TokenStream
 from liquid.builtin.expressions import FilteredExpression, KeywordArgument
-from liquid.builtin.expressions import tokenize as tokenize_expression
 from liquid.expression import Expression
 from liquid.token import TOKEN_COLON, TOKEN_COMMA, TOKEN_EXPRESSION, TOKEN_TAG, TOKEN_WORD
 
+from posjobs.liquid.compat import tokenize as tokenize_expression
 from posjobs.liquid.context import run_of
 from posjobs.liquid.tags.common import line_of, template_name
 from posjobs.liquid.values import log_message

@@ -1,0 +1,239 @@
+"""Ruby Liquid compatibility: where python-liquid parses stricter than the platform, we relax it.
+
+Everything here only accepts templates python-liquid rejects; a template standard Liquid
+accepts parses and renders exactly as before.
+
+- Words python-liquid reserves as keywords (`limit`, `offset`, `reversed`, `cols`, `continue`,
+  `in`, `with`, `for`, `as`, `required`) are names wherever they are not in the keyword's own
+  place: `{% assign limit = limit | default: 20 %}`, `{% render 'x', required: true %}`,
+  `{{ offset }}`, `{{ page.for }}`. In `for`/`tablerow` loops and after a `render`/`include`
+  name they keep their meaning.
+- `{% liquid %}` accepts blank lines holding only spaces, an empty tag, a tag continued on the
+  next line after a trailing comma (`graphql g = 'q',` then `id: 1`), and any text inside a
+  `comment` block; `#` lines are comments.
+- String literals are taken literally, backslashes included, as in Ruby Liquid:
+  `'^https?:\\/\\/[\\S]+'` is that regular expression. python-liquid already does this; the
+  tests pin it.
+
+The expression tokenizer is module-level in python-liquid, so rather than patching it for the
+whole process, `RubyCompatible` routes this environment's parsing through `tokenize` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from liquid import Environment
+from liquid.ast import BlockNode, Node
+from liquid.builtin.expressions import FilteredExpression
+from liquid.builtin.expressions import tokenize as strict_tokenize
+from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.liquid_tag import LiquidTag
+from liquid.exceptions import LiquidSyntaxError
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.token import (
+    TOKEN_AS,
+    TOKEN_ASSIGN,
+    TOKEN_BLANK,
+    TOKEN_COLON,
+    TOKEN_COLS,
+    TOKEN_CONTINUE,
+    TOKEN_DOT,
+    TOKEN_EMPTY,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_FALSE,
+    TOKEN_FLOAT,
+    TOKEN_FOR,
+    TOKEN_IDENTINDEX,
+    TOKEN_IDENTSTRING,
+    TOKEN_IN,
+    TOKEN_INTEGER,
+    TOKEN_LBRACKET,
+    TOKEN_LIMIT,
+    TOKEN_NIL,
+    TOKEN_NULL,
+    TOKEN_OFFSET,
+    TOKEN_OUTPUT,
+    TOKEN_RBRACKET,
+    TOKEN_REQUIRED,
+    TOKEN_REVERSED,
+    TOKEN_RPAREN,
+    TOKEN_STRING,
+    TOKEN_TAG,
+    TOKEN_TRUE,
+    TOKEN_WITH,
+    TOKEN_WORD,
+    Token,
+)
+
+# Keywords Ruby Liquid also accepts as variable and argument names.
+SOFT_KEYWORDS = frozenset({
+    TOKEN_LIMIT, TOKEN_OFFSET, TOKEN_COLS, TOKEN_REVERSED, TOKEN_CONTINUE, TOKEN_IN,
+    TOKEN_WITH, TOKEN_FOR, TOKEN_AS, TOKEN_REQUIRED,
+})
+_LOOP_ARGUMENTS = frozenset({TOKEN_LIMIT, TOKEN_OFFSET, TOKEN_COLS})
+_BINDERS = frozenset({TOKEN_WITH, TOKEN_FOR})
+_SEPARATORS = frozenset({TOKEN_COLON, TOKEN_ASSIGN})
+# Tokens a value can end with; a keyword between two values is a keyword.
+_VALUE_ENDS = frozenset({
+    TOKEN_WORD, TOKEN_STRING, TOKEN_INTEGER, TOKEN_FLOAT, TOKEN_RBRACKET, TOKEN_RPAREN,
+    TOKEN_IDENTINDEX, TOKEN_IDENTSTRING, TOKEN_TRUE, TOKEN_FALSE, TOKEN_NIL, TOKEN_NULL,
+    TOKEN_EMPTY, TOKEN_BLANK,
+})
+# Tokens that continue a path: a keyword before one of these is the path's first segment.
+_PATH_TAILS = frozenset({TOKEN_DOT, TOKEN_LBRACKET, TOKEN_IDENTINDEX, TOKEN_IDENTSTRING})
+
+
+def tokenize(source: str, parent_token: Token) -> Iterator[Token]:
+    """python-liquid's expression tokenizer, with soft keywords turned into words by place."""
+    return iter(soften(list(strict_tokenize(source, parent_token))))
+
+
+def soften(tokens: list[Token]) -> list[Token]:
+    """Turn each soft keyword that is not in its keyword's place into a plain word."""
+    loop = (
+        len(tokens) > 1
+        and tokens[1].kind == TOKEN_IN
+        and tokens[0].kind in (TOKEN_WORD, *SOFT_KEYWORDS)
+    )
+    out: list[Token] = []
+    bound = False  # a `with`/`for` keyword came before: `as` may follow
+    for i, token in enumerate(tokens):
+        if token.kind in SOFT_KEYWORDS:
+            following = tokens[i + 1].kind if i + 1 < len(tokens) else TOKEN_EOF
+            if _is_keyword(token.kind, i, out, following, loop=loop, bound=bound):
+                bound = bound or token.kind in _BINDERS
+            else:
+                token = token._replace(kind=TOKEN_WORD)
+        out.append(token)
+    return out
+
+
+def _is_keyword(
+    kind: str, index: int, before: list[Token], following: str, *, loop: bool, bound: bool
+) -> bool:
+    previous = before[-1].kind if before else None
+    if kind == TOKEN_IN:
+        return loop and index == 1  # for item in items
+    if previous in (TOKEN_DOT, TOKEN_LBRACKET):
+        return False  # a property or an index: page.for, x[limit]
+    if loop:
+        if kind in _LOOP_ARGUMENTS:  # for x in xs limit: 2
+            return index > 2 and following in _SEPARATORS and previous not in _SEPARATORS
+        if kind == TOKEN_REVERSED:  # for x in xs reversed
+            return (index > 2 and previous in _VALUE_ENDS
+                    and following not in _PATH_TAILS | _SEPARATORS)
+        if kind == TOKEN_CONTINUE:  # for x in xs offset: continue
+            return previous == TOKEN_COLON and len(before) > 1 and before[-2].kind == TOKEN_OFFSET
+        return False
+    if following in _PATH_TAILS or following in _SEPARATORS or following == TOKEN_EOF:
+        return False
+    if kind in _BINDERS:  # render 'card' with product / for products
+        return previous in _VALUE_ENDS
+    if kind == TOKEN_AS:  # ... as item
+        return bound and previous in _VALUE_ENDS
+    return False
+
+
+class CompatTokenStream(TokenStream):
+    """A template token stream whose tag expressions are tokenized with `tokenize`."""
+
+    def into_inner(self, *, tag: Token | None = None, eat: bool = True) -> TokenStream:
+        token = self.current
+        if token.kind != TOKEN_EXPRESSION:
+            raise LiquidSyntaxError("missing expression", token=tag or token)
+        if eat:
+            next(self)
+        return TokenStream(tokenize(token.value, parent_token=token))
+
+
+class CompatOutput(Output):
+    """`{{ ... }}` with soft keywords."""
+
+    def parse(self, stream: TokenStream) -> OutputNode:
+        token = stream.eat(TOKEN_OUTPUT)
+        expression = stream.expect(TOKEN_EXPRESSION)
+        tokens = TokenStream(tokenize(expression.value, expression))
+        return self.node_class(token, FilteredExpression.parse(self.env, tokens))
+
+
+class CompatLiquidTag(LiquidTag):
+    """`{% liquid %}` as Ruby Liquid reads it (see the module docstring)."""
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.expect(TOKEN_TAG)
+        if stream.peek.kind != TOKEN_EXPRESSION:
+            return self.node_class(token, None, block=BlockNode(token, []))
+        next(stream)
+        expression = stream.current
+        lines = CompatTokenStream(
+            liquid_lines(expression.value, expression), block_depth_carry=stream.block_depth
+        )
+        block = get_parser(self.env).parse_block(lines, end=())
+        return self.node_class(token, expression, block=block)
+
+
+_LINE = re.compile(r"[ \t]*(?P<name>#|\w+)[ \t]*(?P<expr>[^\n]*?)[ \t\r]*(?:\n|\Z)")
+_CONTINUATION = re.compile(r"(?P<text>[^\n]*?)[ \t\r]*(?:\n|\Z)")
+_BLANK = re.compile(r"[ \t\r\n]+")
+
+
+def liquid_lines(source: str, parent: Token) -> Iterator[Token]:
+    """The tag and expression tokens of a `{% liquid %}` tag's lines."""
+    pos, end = 0, len(source)
+    in_comment = False
+    while pos < end:
+        blank = _BLANK.match(source, pos)
+        if blank:
+            pos = blank.end()
+            continue
+        line = _LINE.match(source, pos)
+        if line is None:
+            if in_comment:  # a comment's text need not look like tags
+                pos = source.find("\n", pos) + 1 or end
+                continue
+            raise LiquidSyntaxError(
+                f"expected newline delimited tag expressions, found {source[pos]!r}",
+                token=Token(TOKEN_TAG, source[pos], parent.start_index + pos, parent.source),
+            )
+        pos = line.end()
+        name = line.group("name")
+        if name == "#":
+            continue
+        if in_comment:
+            if name == "endcomment":
+                in_comment = False
+                yield _tag(name, line.start("name"), parent)
+            continue
+        start, stop = line.start("expr"), line.end("expr")
+        while source[start:stop].endswith(",") and pos < end:
+            more = _CONTINUATION.match(source, pos)
+            assert more is not None  # it matches any line, even an empty one
+            if more.group("text").strip():
+                stop = more.end("text")
+            pos = more.end()
+        yield _tag(name, line.start("name"), parent)
+        if stop > start:
+            yield Token(
+                TOKEN_EXPRESSION, source[start:stop], parent.start_index + start, parent.source
+            )
+        in_comment = name == "comment"
+
+
+def _tag(name: str, index: int, parent: Token) -> Token:
+    return Token(TOKEN_TAG, name, parent.start_index + index, parent.source)
+
+
+class RubyCompatible(Environment):
+    """An environment whose templates parse as Ruby Liquid's do (see the module docstring)."""
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        self.add_tag(CompatOutput)
+        self.add_tag(CompatLiquidTag)
+
+    def _parse(self, source: str) -> list[Node]:
+        return get_parser(self).parse(CompatTokenStream(self.tokenizer()(source)))

@@ -1,0 +1,84 @@
+"""`{% export a, b, namespace: 'x' %}`: publishes variables as `context.exports.x.a`, `.b`.
+
+Exports outlive the partial that makes them: they live in the platform `context` object the
+whole render (page and partials, or job) shares. Exporting again into a namespace adds to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from typing import TextIO
+
+from liquid import Node, RenderContext, Tag, Token, TokenStream
+from liquid.builtin.expressions import KeywordArgument, Path, parse_arguments
+from liquid.exceptions import LiquidSyntaxError
+from liquid.expression import Expression
+from liquid.token import TOKEN_TAG
+
+from posjobs.liquid.tags.common import PlatformTagError, platform_context
+
+
+class ExportNode(Node):
+    __slots__ = ("names", "namespace")
+
+    def __init__(self, token: Token, names: list[Path], namespace: Expression) -> None:
+        super().__init__(token)
+        self.names = names
+        self.namespace = namespace
+        self.blank = True
+
+    def __str__(self) -> str:
+        names = ", ".join(str(name) for name in self.names)
+        return f"{{% export {names}, namespace: {self.namespace} %}}"
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        namespace = self.namespace.evaluate(context)
+        if not isinstance(namespace, str) or not namespace:
+            raise PlatformTagError(
+                f"export: namespace must be a non-empty string, got {namespace!r}",
+                token=self.namespace.token,
+            )
+        exports = _hash_at(platform_context(context, "export"), "exports")
+        target = _hash_at(exports, namespace)
+        for name in self.names:
+            target[str(name.head())] = name.evaluate(context)
+        return 0
+
+    def expressions(self) -> Iterable[Expression]:
+        return [*self.names, self.namespace]
+
+
+def _hash_at(hash_: MutableMapping[str, object], key: str) -> MutableMapping[str, object]:
+    found = hash_.get(key)
+    if not isinstance(found, MutableMapping):
+        found = hash_[key] = {}
+    return found
+
+
+class ExportTag(Tag):
+    name = "export"
+    block = False
+
+    def parse(self, stream: TokenStream) -> Node:
+        # python-liquid's convention: leave the stream on the tag's last token.
+        token = stream.eat(TOKEN_TAG)
+        positional, keywords = parse_arguments(self.env, stream.into_inner(tag=token, eat=False))
+        names: list[Path] = []
+        for arg in positional:
+            if not isinstance(arg.value, Path) or len(arg.value.path) != 1:
+                raise LiquidSyntaxError("export: expected variable names", token=arg.token)
+            names.append(arg.value)
+        namespace = _namespace(keywords, token)
+        if not names:
+            raise LiquidSyntaxError("export: expected the variables to export", token=token)
+        return ExportNode(token, names, namespace)
+
+
+def _namespace(keywords: list[KeywordArgument], token: Token) -> Expression:
+    for arg in keywords:
+        if arg.name != "namespace":
+            raise LiquidSyntaxError(f"export: unknown argument {arg.name!r} "
+                                    "(only namespace: is allowed)", token=arg.token)
+    if not keywords:
+        raise LiquidSyntaxError("export: namespace: is required", token=token)
+    return keywords[-1].value

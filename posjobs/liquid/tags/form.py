@@ -1,0 +1,101 @@
+"""`{% form html-id: 'x', method: 'post', url: '/x' %} ... {% endform %}`: a `<form>` element.
+
+Locally it renders the form element with the attributes the options ask for (`html-id`,
+`html-class`, `html-novalidate`, `html-multipart` (default true), `html-data-*`, `method`,
+`url`), a hidden `authenticity_token`, a hidden `_method` for put/patch/delete, and the body,
+where `form_builder` holds the form's name (`as`, default `form`) and options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any, TextIO
+
+from liquid import BlockNode, Node, RenderContext, Tag, Token, TokenStream
+from liquid.builtin.expressions import KeywordArgument
+from liquid.expression import Expression
+from liquid.parser import get_parser
+from liquid.stringify import to_liquid_string
+from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
+
+TAG_FORM = "form"
+TAG_ENDFORM = "endform"
+AUTHENTICITY_TOKEN = "posjobs-local-authenticity-token"
+
+
+class FormNode(Node):
+    __slots__ = ("args", "body")
+
+    def __init__(self, token: Token, args: list[KeywordArgument], body: BlockNode) -> None:
+        super().__init__(token)
+        self.args = args
+        self.body = body
+        self.blank = False
+
+    def __str__(self) -> str:
+        args = ", ".join(str(arg) for arg in self.args)
+        return f"{{% form {args} %}}{self.body}{{% endform %}}"
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        options = dict(arg.evaluate(context) for arg in self.args)
+        method = str(options.get("method") or "post").lower()
+        builder = {"name": str(options.get("as") or "form"), "method": method,
+                   "url": options.get("url"), "options": options}
+        inner = context.get_buffer(buffer)
+        with context.extend({"form_builder": builder}):
+            self.body.render(context, inner)
+        hidden = [("authenticity_token", AUTHENTICITY_TOKEN)]
+        if method not in ("get", "post"):
+            hidden.append(("_method", method))
+        inputs = "".join(
+            f'<input type="hidden" name="{name}" value="{escape(value)}">' for name, value in hidden
+        )
+        html = f"<form{form_attributes(options, method)}>{inputs}{inner.getvalue()}</form>"
+        return buffer.write(html)
+
+    def children(
+        self, static_context: RenderContext, *, include_partials: bool = True
+    ) -> Iterable[Node]:
+        return [self.body]
+
+    def expressions(self) -> Iterable[Expression]:
+        return [arg.value for arg in self.args]
+
+
+def form_attributes(options: dict[str, Any], method: str) -> str:
+    attributes: list[tuple[str, object]] = []
+    if options.get("url"):
+        attributes.append(("action", options["url"]))
+    attributes.append(("method", "get" if method == "get" else "post"))
+    if options.get("html-id"):
+        attributes.append(("id", options["html-id"]))
+    if options.get("html-class"):
+        attributes.append(("class", options["html-class"]))
+    if options.get("html-multipart", True) not in (False, "false"):
+        attributes.append(("enctype", "multipart/form-data"))
+    for name, value in options.items():
+        if name.startswith("html-data-"):
+            attributes.append((name.removeprefix("html-"), value))
+    text = "".join(
+        f' {name}="{escape(to_liquid_string(value, autoescape=False))}"'
+        for name, value in attributes
+    )
+    if options.get("html-novalidate") not in (None, False, "false"):
+        text += " novalidate"
+    return text
+
+
+class FormTag(Tag):
+    name = TAG_FORM
+    end = TAG_ENDFORM
+
+    def parse(self, stream: TokenStream) -> Node:
+        # python-liquid's convention: leave the stream on the tag's last token.
+        token = stream.eat(TOKEN_TAG)
+        args: list[KeywordArgument] = []
+        if stream.current.kind == TOKEN_EXPRESSION:
+            args = KeywordArgument.parse(self.env, stream.into_inner(tag=token))
+        body = get_parser(self.env).parse_block(stream, (TAG_ENDFORM,))
+        stream.expect(TOKEN_TAG, value=TAG_ENDFORM)
+        return FormNode(token, args, body)
