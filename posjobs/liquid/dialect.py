@@ -74,25 +74,42 @@ class Dialect:
         return self.parse(self.project.read(path))
 
     # --- rendering ----------------------------------------------------------------------------
-    def render(self, template: BoundTemplate, variables: dict[str, Any], run: RunState) -> str:
-        """Render with only `variables` in scope; errors become `TemplateError`."""
-        context = PosContext(template, globals=variables, run=run)
+    def render(
+        self,
+        template: BoundTemplate,
+        run: RunState,
+        *,
+        context: dict[str, Any],
+        variables: dict[str, Any] | None = None,
+    ) -> str:
+        """Render with the platform's global `context` object and `variables` as the
+        template's own local variables (not seen by `render` and `function` partials, as on
+        the platform); errors become `TemplateError`."""
+        liquid_context = PosContext(template, globals={"context": context}, run=run)
+        liquid_context.locals.update(variables or {})
         buffer: StringIO = (
             LimitedStringIO(limit=self.limits.output_bytes) if self.limits.output_bytes
             else StringIO()
         )
         try:
-            template.render_with_context(context, buffer)
+            template.render_with_context(liquid_context, buffer)
         except LiquidError as err:
             raise to_template_error(err, str(template.path or template.name)) from None
         return buffer.getvalue()
 
-    def render_partial(self, name: str, variables: dict[str, Any], run: RunState) -> str:
+    def render_partial(
+        self,
+        name: str,
+        run: RunState,
+        *,
+        context: dict[str, Any],
+        variables: dict[str, Any] | None = None,
+    ) -> str:
         try:
             template = self.env.get_template(name)
         except LiquidError as err:
             raise to_template_error(err, name) from None
-        return self.render(template, variables, run)
+        return self.render(template, run, context=context, variables=variables)
 
 
 def to_template_error(err: LiquidError, fallback_name: str) -> TemplateError:

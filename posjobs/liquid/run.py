@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +36,7 @@ class RunState:
     environment: str = "staging"
     page: str | None = None  # the page's path when rendering a page
     job: JobInfo | None = None  # the job when running a job attempt
+    rng: random.Random = field(default_factory=random.Random)  # uuid, random_string...
     jobs: list[NewJob] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
     # What a page asks of its HTTP response ({% response_status %}, {% response_headers %},

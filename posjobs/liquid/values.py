@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,11 @@ class UnstorableValue(TypeError):
     """A value that cannot survive serialisation into a job's arguments."""
 
     def __init__(self, where: str, value: object) -> None:
-        kind = type(value).__name__
+        from posjobs.liquid.filters.support import type_name
+
+        kind = type_name(value)  # the platform's (Ruby's) name, not Python's
         super().__init__(
-            f"{where} is a {kind}, which a background job cannot store; pass strings, "
+            f"{where} is of type {kind}, which a background job cannot store; pass strings, "
             "numbers, booleans, nil, arrays or hashes (convert it with a filter first)"
         )
 
@@ -36,6 +39,10 @@ def to_storable(value: object, where: str) -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, (datetime, date)):
+        # Stored as the platform serialises a time: ISO 8601 text. `to_time` reads it back.
+        json_text = getattr(value, "json", None)
+        return json_text() if callable(json_text) else value.isoformat()
     if isinstance(value, dict):  # drops (forloop...) are Mappings too, but not data
         out = {}
         for key, item in value.items():

@@ -39,14 +39,15 @@ def execute(
         environment=environment,
         job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
     )
-    variables = {**job.arguments, "context": job.context}
     try:
         if job.partial is not None:
-            output = dialect.render_partial(job.partial, variables, run)
+            output = dialect.render_partial(job.partial, run, context=job.context,
+                                            variables=job.arguments)
         else:
             template = dialect.parse_source(job.body or "", job.template, job.body_line,
                                             job.column)
-            output = dialect.render(template, variables, run)
+            output = dialect.render(template, run, context=job.context,
+                                    variables=job.arguments)
     except TemplateError as err:
         return Execution(False, error=err.to_dict(), logs=run.logs)
     except PosjobsError as err:

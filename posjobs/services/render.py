@@ -53,10 +53,11 @@ def render_page(
         page=page.file.name,
     )
     try:
-        html = dialect.render(dialect.parse(page.file), {"context": context}, run)
+        html = dialect.render(dialect.parse(page.file), run, context=context)
         if page.layout:
             layout = dialect.layout(page.layout, page.file.name)
-            html = dialect.render(layout, {"context": context, "content_for_layout": html}, run)
+            html = dialect.render(layout, run, context=context,
+                                  variables={"content_for_layout": html})
     except TemplateError as err:
         ids.abandon()
         run.log("liquid_error", str(err), err.path, err.line)

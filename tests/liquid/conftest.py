@@ -44,14 +44,15 @@ class Renderer:
     def run(self) -> RunState:
         run = RunState(clock=self.clock, reserve_id=lambda: 1,
                        job_context={"language": self.language})
-        run.rng = random.Random(self.seed)  # type: ignore[attr-defined]
+        run.rng = random.Random(self.seed)
         return run
 
     def __call__(self, source: str, **variables: Any) -> str:
         text = textwrap.dedent(source).rstrip()
         text = text[1:] if text.startswith("\n") else text  # a triple-quoted source's first line
         template = self.dialect.parse_source(text, TEMPLATE)
-        return self.dialect.render(template, variables, self.run())
+        context = variables.pop("context", {})
+        return self.dialect.render(template, self.run(), context=context, variables=variables)
 
     def error(self, source: str, **variables: Any) -> TemplateError:
         """The error rendering `source` raises (fails the test if it renders)."""

@@ -51,7 +51,7 @@ class Pages:
         context = context if context is not None else {"session": {}, "language": "en"}
         run = run or self.new_run(job=job, language=context.get("language", "en"))
         template = self.dialect.parse_source(textwrap.dedent(source).strip("\n"), PAGE)
-        html = self.dialect.render(template, {"context": context, **variables}, run)
+        html = self.dialect.render(template, run, context=context, variables=variables)
         return Rendered(html, run, context)
 
     @staticmethod

@@ -26,7 +26,8 @@ def render(tmp_path):
         ids = itertools.count(1)
         run = RunState(clock=ManualClock(T0), reserve_id=lambda: next(ids),
                        job_context={"environment": "staging"})
-        html = dialect.render(dialect.parse_source(source, PAGE), dict(variables), run)
+        html = dialect.render(dialect.parse_source(source, PAGE), run, context={},
+                              variables=variables)
         return html, run
 
     return render
@@ -161,3 +162,14 @@ def test_a_job_id_is_reserved_per_tag_in_order(render):
                        "{{ j }},{% endfor %}")
     assert html == "1,2,3,"
     assert [job.arguments["i"] for job in run.jobs] == [1, 2, 3]
+
+
+def test_times_are_stored_as_iso_text(render):
+    _, run = render("{% assign t = '2026-11-29 17:02:03' | to_time %}"
+                    "{% background _ = 'commands/sync', at: t %}")
+    assert run.jobs[0].arguments == {"at": "2026-11-29T17:02:03.000Z"}
+
+
+def test_ranges_are_stored_as_arrays(render):
+    _, run = render("{% background _ = 'commands/sync', r: (1..3) %}")
+    assert run.jobs[0].arguments == {"r": [1, 2, 3]}

@@ -18,7 +18,7 @@ def log(tmp_path):
     def log(source: str, job: JobInfo | None = None, **variables: object) -> RunState:
         run = RunState(clock=ManualClock(T0), reserve_id=lambda: 1, job_context={},
                        environment="staging", page=None if job else PAGE, job=job)
-        dialect.render(dialect.parse_source(source, PAGE), dict(variables), run)
+        dialect.render(dialect.parse_source(source, PAGE), run, context={}, variables=variables)
         return run
 
     return log

@@ -28,7 +28,8 @@ def test_content_for_is_printed_by_yield_in_the_layout(page):
     out = page("{% content_for 'header' %}Hello world{% endcontent_for %}body")
     assert out.html == "body"
     layout = page.dialect.layout("application", "app/views/pages/t.liquid")
-    html = page.dialect.render(layout, {"context": {}, "content_for_layout": out.html}, out.run)
+    html = page.dialect.render(layout, out.run, context={},
+                               variables={"content_for_layout": out.html})
     assert html == "<head>Hello world</head>body"
 
 

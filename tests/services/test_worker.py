@@ -172,3 +172,22 @@ def test_retention_forgets_old_done_jobs_and_logs_but_never_dead_ones(make_proje
     remaining = store.list_jobs(JobFilter())
     assert [j.status for j in remaining] == [JobStatus.DEAD]
     assert store.tail_logs(LogFilter(), 10) == []
+
+
+def test_job_arguments_are_local_variables_as_on_the_platform(make_project, store, clock,
+                                                              settings):
+    project = make_project({
+        "app/views/pages/index.liquid": "{% background _ = 'job', secret: 'x' %}",
+        "app/views/partials/job.liquid":
+            "{% include 'shared' %}{% render 'isolated' %}{% function r = 'fn' %}",
+        "app/views/partials/shared.liquid": "{% log secret, type: 'include' %}",
+        "app/views/partials/isolated.liquid":
+            "{% log secret, type: 'render' %}{% log context.environment, type: 'render' %}",
+        "app/views/partials/fn.liquid": "{% log secret, type: 'function' %}{% return 1 %}",
+    })
+    _, worker = run_page(project, store, clock, settings)
+    assert worker.run_next().status is JobStatus.DONE
+    seen = {(e.type, e.message) for e in store.tail_logs(LogFilter(), 100)}
+    assert ("include", "x") in seen  # include shares the caller's scope
+    assert ("render", "null") in seen and ("function", "null") in seen  # isolated partials
+    assert ("render", "staging") in seen  # `context` is global everywhere
