@@ -118,15 +118,24 @@ class Project:
 
     def find_page(self, name: str, cwd: Path | None = None) -> Page:
         """A page by file path (absolute, or relative to `cwd` or the project) or by slug."""
+        return self.match_page(name, cwd)[0]
+
+    def match_page(self, name: str, cwd: Path | None = None) -> tuple[Page, dict[str, str]]:
+        """The page `name` names, and the parameters a slug like `orders/:id` takes from
+        a path like `orders/7`."""
         for candidate in self._path_candidates(name, cwd):
             if candidate.is_file():
                 base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
-                return self._page(candidate.resolve(), base)
+                return self._page(candidate.resolve(), base), {}
         slug = normalise_slug(name)
         pages = self.pages()
         for page in pages:
             if page.slug == slug:
-                return page
+                return page, {}
+        matches = [(page, params) for page in pages
+                   if (params := _slug_params(page.slug, slug)) is not None]
+        if matches:  # the most specific pattern: fewest parameters
+            return min(matches, key=lambda match: len(match[1]))
         choices = [p.slug for p in pages] + [p.file.name for p in pages] + [
             _strip_suffix(p.file.path.name) for p in pages
         ]
@@ -232,6 +241,20 @@ class Project:
 def normalise_slug(name: str) -> str:
     slug = name.strip().strip("/")
     return slug or "/"
+
+
+def _slug_params(pattern: str, slug: str) -> dict[str, str] | None:
+    """`{"id": "7"}` for pattern `orders/:id` and slug `orders/7`; None if they differ."""
+    wanted, given = pattern.split("/"), slug.split("/")
+    if len(wanted) != len(given) or not any(p.startswith(":") for p in wanted):
+        return None
+    params = {}
+    for part, value in zip(wanted, given, strict=True):
+        if part.startswith(":"):
+            params[part[1:]] = value
+        elif part != value:
+            return None
+    return params
 
 
 def _slug_from_path(relative: Path) -> str:

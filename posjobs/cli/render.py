@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,19 +12,34 @@ from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
 from posjobs.cli.tables import jobs_table
 from posjobs.errors import ExitCode, UsageError
 
-ParamOption = Annotated[
-    list[str] | None,
-    typer.Option("--param", "-P", metavar="KEY=VALUE",
-                 help="A request parameter for context.params (repeatable)."),
-]
-
 
 def render_command(
     ctx: typer.Context,
     page: Annotated[str, typer.Argument(
-        help="The page: a file path (app/views/pages/orders/create.liquid) or a slug "
-             "(orders/create, /).")],
-    param: ParamOption = None,
+        help="The page: a file path (app/views/pages/orders/create.liquid), a slug "
+             "(orders/create, /) or a request path (orders/7 for orders/:id, "
+             "'search?q=x').")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-P", metavar="KEY=VALUE",
+        help="A request parameter for context.params (repeatable).")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", metavar="JSON|@FILE",
+        help="The signed-in user for context.current_user: a JSON object or @file.json.")
+    ] = None,
+    header: Annotated[list[str] | None, typer.Option(
+        "--header", "-H", metavar="'NAME: VALUE'",
+        help="A request header for context.headers (repeatable).")] = None,
+    cookie: Annotated[list[str] | None, typer.Option(
+        "--cookie", metavar="KEY=VALUE", help="A cookie for context.cookies (repeatable).")
+    ] = None,
+    session: Annotated[list[str] | None, typer.Option(
+        "--session", metavar="KEY=VALUE",
+        help="A value already in context.session (repeatable).")] = None,
+    environment: Annotated[str | None, typer.Option(
+        "--environment", help="context.environment (default: posjobs.toml's, or staging).")
+    ] = None,
+    method: Annotated[str | None, typer.Option(
+        "--method", "-X", help="The request method (default: the page's).")] = None,
     run: Annotated[bool, typer.Option(
         "--run", help="Then run the jobs this render caused, and theirs, to the end, "
                       "without waiting out delays; exit 1 if any ended dead (CI smoke check).")
@@ -40,25 +56,38 @@ def render_command(
 
       posjobs render app/views/pages/orders/create.liquid -P order_id=7 --json
 
+      posjobs render orders/7 --user '{"id": 1, "email": "ada@example.com"}'
+
       posjobs render orders/create -P order_id=7 --run
     """
+    from posjobs.services.context import Request
     from posjobs.services.render import render_page
 
     app = state(ctx).use(project, db)
     out = app.output
-    params = parse_params(param or [])
+    request = Request(
+        params=parse_pairs(param or [], "--param"),
+        headers=parse_headers(header or []),
+        cookies=parse_pairs(cookie or [], "--cookie"),
+        session=parse_pairs(session or [], "--session"),
+        user=parse_user(user) if user else None,
+        method=method,
+        environment=environment,
+    )
     result = render_page(app.project, app.store, page, clock=app.clock, settings=app.settings,
-                         params=params, cwd=Path.cwd())
+                         request=request, cwd=Path.cwd())
     outcomes = None
     if run:
         from posjobs.cli.worker import run_to_end
 
         outcomes = run_to_end(app, among={job.id for job in result.jobs}, quiet=as_json)
+    response = result.response_summary()
     if as_json:
         data: dict[str, object] = {
             "page": result.page.file.name,
             "slug": result.page.slug,
             "html": result.html,
+            "response": response,
             "jobs": [job.summary() for job in result.jobs],
             "logs": [entry.to_dict() for entry in result.logs],
         }
@@ -67,6 +96,8 @@ def render_command(
         out.json(data)
     else:
         out.data(result.html)
+        if response["status"] != 200 or response["headers"] or response["sign_in"]:
+            out.note(response_line(response), style="cyan")
         if result.jobs:
             out.err.print(jobs_table(result.jobs, app.clock.now(),
                                      title=f"{len(result.jobs)} job(s) enqueued"))
@@ -79,11 +110,51 @@ def render_command(
     return ExitCode.OK
 
 
-def parse_params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
+def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
+    found: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--param {pair!r} is not KEY=VALUE")
-        params[key.strip()] = value
-    return params
+            raise UsageError(f"{option} {pair!r} is not KEY=VALUE")
+        found[key.strip()] = value
+    return found
+
+
+def parse_headers(headers: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for header in headers:
+        name, sep, value = header.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header {header!r} is not 'Name: value'")
+        found[name.strip()] = value.strip()
+    return found
+
+
+def parse_user(text: str) -> dict[str, object]:
+    """`--user '{"id": 1}'` or `--user @user.json`."""
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).expanduser().read_text(encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"--user: cannot read {text[1:]}: {err.strerror}") from None
+    try:
+        user = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise UsageError(
+            f"--user is not JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+        ) from None
+    if not isinstance(user, dict):
+        raise UsageError("--user must be a JSON object, like '{\"id\": 1}'")
+    return user
+
+
+def response_line(response: dict[str, object]) -> str:
+    parts = [f"response {response['status']}"]
+    if response.get("redirect_to"):
+        parts.append(f"redirect to {response['redirect_to']}")
+    headers = response.get("headers") or {}
+    if isinstance(headers, dict):
+        parts += [f"{k}: {v}" for k, v in headers.items()]
+    if response.get("sign_in"):
+        parts.append(f"signs in {response['sign_in']}")
+    return " · ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,33 +12,53 @@ from posjobs.project import Page
 # What a job's `context` keeps of the page's (the platform's rule): no params, session,
 # current_user, headers, cookies, page/layout metadata or device.
 JOB_CONTEXT_KEYS = ("environment", "location", "constants", "globals", "language")
+HOST = "localhost"
 
 
-def page_context(page: Page, params: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    path = "/" if page.slug == "/" else f"/{page.slug}"
-    query = urlencode({k: v for k, v in params.items() if isinstance(v, (str, int, float))})
-    host = "localhost"
+@dataclass
+class Request:
+    """What a page is rendered for: everything a browser would send, given on the command line."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # as given: {"User-Agent": "x"}
+    cookies: dict[str, str] = field(default_factory=dict)
+    session: dict[str, Any] = field(default_factory=dict)
+    user: dict[str, Any] | None = None
+    method: str | None = None  # default: the page's own
+    environment: str | None = None  # default: posjobs.toml's
+    language: str = "en"
+
+
+def page_context(page: Page, request: Request, settings: Settings) -> dict[str, Any]:
+    """The `context` a page sees, shaped like the platform's."""
+    path = request_path(page, request)
+    query = urlencode({k: v for k, v in request.params.items()
+                       if isinstance(v, (str, int, float))})
+    method = (request.method or page.method).upper()
+    headers = {
+        "HTTP_HOST": HOST,
+        "PATH_INFO": path,
+        "REQUEST_METHOD": method,
+        "SERVER_NAME": HOST,
+        "QUERY_STRING": query,
+    }
+    headers.update({_cgi_name(k): v for k, v in request.headers.items()})
     return {
-        "params": dict(params),
-        "session": {},
-        "current_user": None,
-        "headers": {
-            "HTTP_HOST": host,
-            "PATH_INFO": path,
-            "REQUEST_METHOD": page.method.upper(),
-            "SERVER_NAME": host,
-        },
-        "cookies": {},
+        "params": dict(request.params),
+        "session": dict(request.session),
+        "current_user": request.user,
+        "headers": headers,
+        "cookies": dict(request.cookies),
         "location": {
-            "href": f"https://{host}{path}" + (f"?{query}" if query else ""),
-            "host": host,
+            "href": f"https://{HOST}{path}" + (f"?{query}" if query else ""),
+            "host": HOST,
             "pathname": path,
             "search": f"?{query}" if query else "",
         },
-        "environment": settings.environment,
+        "environment": request.environment or settings.environment,
         "constants": dict(settings.constants),
         "globals": dict(settings.globals),
-        "language": "en",
+        "language": request.language,
         "page": {
             "slug": page.slug,
             "format": page.format,
@@ -45,9 +66,29 @@ def page_context(page: Page, params: dict[str, Any], settings: Settings) -> dict
             "metadata": page.metadata,
         },
         "device": {},
-        "is_xhr": False,
+        "is_xhr": headers.get("HTTP_X_REQUESTED_WITH") == "XMLHttpRequest",
+        "exports": {},
     }
+
+
+def request_path(page: Page, request: Request) -> str:
+    """The URL path of the request: the slug with its `:name` parts filled from params."""
+    parts = []
+    for part in page.slug.strip("/").split("/"):
+        if part.startswith(":"):
+            part = str(request.params.get(part[1:], part))
+        parts.append(part)
+    path = "/".join(p for p in parts if p)
+    return f"/{path}"
 
 
 def job_context(context: dict[str, Any]) -> dict[str, Any]:
     return {key: context[key] for key in JOB_CONTEXT_KEYS if key in context}
+
+
+def _cgi_name(header: str) -> str:
+    """`User-Agent` -> `HTTP_USER_AGENT`, as the platform's `context.headers` names them."""
+    name = header.strip().upper().replace("-", "_")
+    if name in ("CONTENT_TYPE", "CONTENT_LENGTH") or name.startswith("HTTP_"):
+        return name
+    return f"HTTP_{name}"

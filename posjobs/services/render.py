@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from posjobs.clock import Clock
 from posjobs.config import Settings
@@ -12,7 +13,7 @@ from posjobs.errors import TemplateError
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect, RunState
 from posjobs.project import Page, Project
-from posjobs.services.context import job_context, page_context
+from posjobs.services.context import Request, job_context, page_context
 from posjobs.services.ids import IdReservation
 from posjobs.services.lifecycle import enqueued_entry
 from posjobs.store.base import Store
@@ -24,6 +25,20 @@ class RenderResult:
     html: str
     jobs: list[Job] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
+    # What the page asked of its response: status, headers, redirect_to, sign_in.
+    response: dict[str, Any] = field(default_factory=dict)
+    session: dict[str, Any] = field(default_factory=dict)  # the session after the render
+
+    def response_summary(self) -> dict[str, Any]:
+        """The response as `render --json` shows it."""
+        return {
+            "status": self.response.get("status") or (302 if self.response.get("redirect_to")
+                                                      else 200),
+            "headers": self.response.get("headers") or {},
+            "redirect_to": self.response.get("redirect_to"),
+            "sign_in": self.response.get("sign_in"),
+            "session": self.session,
+        }
 
 
 def render_page(
@@ -34,6 +49,7 @@ def render_page(
     clock: Clock,
     settings: Settings,
     params: dict[str, Any] | None = None,
+    request: Request | None = None,
     cwd: Path | None = None,
     dialect: Dialect | None = None,
 ) -> RenderResult:
@@ -41,15 +57,19 @@ def render_page(
 
     A failed render enqueues nothing, but what it logged is kept, with the error.
     """
-    page = project.find_page(page_name, cwd)
+    request = request or Request()
+    name, _, query = page_name.partition("?")
+    page, slug_params = project.match_page(name, cwd)
+    request.params = {**dict(parse_qsl(query)), **slug_params, **request.params,
+                      **(params or {})}
     dialect = dialect or Dialect(project)
     ids = IdReservation(store)
-    context = page_context(page, params or {}, settings)
+    context = page_context(page, request, settings)
     run = RunState(
         clock=clock,
         reserve_id=ids,
         job_context=job_context(context),
-        environment=settings.environment,
+        environment=context["environment"],
         page=page.file.name,
     )
     try:
@@ -68,7 +88,8 @@ def render_page(
     run.logs += [enqueued_entry(job, now) for job in run.jobs]
     jobs = store.enqueue(run.jobs, run.logs, now)
     ids.release_unused()
-    return RenderResult(page, html, jobs, run.logs)
+    return RenderResult(page, html, jobs, run.logs, response=run.response,
+                        session=dict(context.get("session") or {}))
 
 
 def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogEntry]:

@@ -58,7 +58,8 @@ def test_job_entries_say_job_source_name_attempt_priority_and_place(project):
     run_cli(["-p", str(project.root), "render", "/", "--run"])
     out = logs(project, "--filter", "email").stdout.splitlines()
     assert out[0].endswith("] - email: sent to ada")
-    assert out[1] == "    job 1 send_email · attempt 1/1 · default · app/views/partials/send.liquid:1"
+    assert out[1] == ("    job 1 send_email · attempt 1/1 · default · "
+                      "app/views/partials/send.liquid:1")
 
 
 def test_quiet_prints_only_the_main_lines(project):
@@ -88,7 +89,8 @@ def test_json_lines_use_pos_cli_field_names_and_keep_messages_whole(project):
     long = "x" * 5000
     store = store_of(project)
     store.add_logs([LogEntry(type="info", message=long, created_at=T0)])
-    entries = [json.loads(line) for line in logs(project, "--json", "-n", "100").stdout.splitlines()]
+    lines = logs(project, "--json", "-n", "100").stdout.splitlines()
+    entries = [json.loads(line) for line in lines]
     for entry in entries:
         assert set(entry) == {"id", "created_at", "error_type", "message", "data"}
         assert {"job_id", "source_name", "attempt", "priority", "template", "line"} <= set(
