@@ -76,12 +76,23 @@ def render_command(
     )
     result = render_page(app.project, app.store, page, clock=app.clock, settings=app.settings,
                          request=request, cwd=Path.cwd())
+    response = result.response_summary()
+    if not as_json:
+        out.data(result.html)
+        if response["status"] != 200 or response["headers"] or response["sign_in"]:
+            out.note(response_line(response), style="cyan")
+        if result.jobs:
+            out.err.print(jobs_table(result.jobs, app.clock.now(),
+                                     title=f"{len(result.jobs)} job(s) enqueued"))
+        else:
+            out.note("no jobs enqueued")
     outcomes = None
     if run:
         from posjobs.cli.worker import run_to_end
 
         outcomes = run_to_end(app, among={job.id for job in result.jobs}, quiet=as_json)
-    response = result.response_summary()
+        if not as_json:
+            outcomes.print(out)
     if as_json:
         data: dict[str, object] = {
             "page": result.page.file.name,
@@ -94,17 +105,6 @@ def render_command(
         if outcomes is not None:
             data["run"] = outcomes.to_dict()
         out.json(data)
-    else:
-        out.data(result.html)
-        if response["status"] != 200 or response["headers"] or response["sign_in"]:
-            out.note(response_line(response), style="cyan")
-        if result.jobs:
-            out.err.print(jobs_table(result.jobs, app.clock.now(),
-                                     title=f"{len(result.jobs)} job(s) enqueued"))
-        else:
-            out.note("no jobs enqueued")
-        if outcomes is not None:
-            outcomes.print(out)
     if outcomes is not None and not outcomes.ok:
         return ExitCode.FAILED
     return ExitCode.OK

@@ -27,8 +27,11 @@ from collections.abc import Iterator
 from liquid import Environment
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import FilteredExpression
+from liquid.builtin.expressions import logical as _logical
 from liquid.builtin.expressions import tokenize as strict_tokenize
+from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags import case_tag as _case_tag
 from liquid.builtin.tags.liquid_tag import LiquidTag
 from liquid.exceptions import LiquidSyntaxError
 from liquid.parser import get_parser
@@ -68,6 +71,7 @@ from liquid.token import (
     TOKEN_WORD,
     Token,
 )
+from liquid.undefined import is_undefined
 
 # Keywords Ruby Liquid also accepts as variable and argument names.
 SOFT_KEYWORDS = frozenset({
@@ -237,3 +241,24 @@ class RubyCompatible(Environment):
 
     def _parse(self, source: str) -> list[Node]:
         return get_parser(self).parse(CompatTokenStream(self.tokenizer()(source)))
+
+
+# --- `blank` as Rails' blank? --------------------------------------------------------------
+# The platform compares with `blank` through Rails' `blank?`: nil, false, "", "  ", [] and {}
+# are all blank, so `{% if order == blank %}` holds for a missing order. python-liquid treats
+# only empty strings and collections so. Its comparison is one module-level function that
+# its tags look up at call time, so this wraps it: the one process-wide change posjobs makes
+# to python-liquid, and it only widens what equals `blank`.
+_strict_eq = _logical._eq
+
+
+def _ruby_eq(left: object, right: object) -> bool:
+    if isinstance(left, Blank):
+        left, right = right, left
+    if isinstance(right, Blank) and (left is None or left is False or is_undefined(left)):
+        return True
+    return bool(_strict_eq(left, right))
+
+
+_logical._eq = _ruby_eq
+_case_tag._eq = _ruby_eq

@@ -21,6 +21,7 @@ class Execution:
     error: dict[str, Any] | None = None
     logs: list[LogEntry] = field(default_factory=list)
     jobs: list[NewJob] = field(default_factory=list)
+    duration: float | None = None  # seconds the attempt itself took, where it ran
 
 
 def execute(

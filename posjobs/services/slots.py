@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -235,6 +236,7 @@ def _child_main(conn: Connection, config: SlotConfig) -> None:
 def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job,
                  start: float) -> Execution:
     ids = IdReservation(store)
+    began = time.perf_counter()
     try:
         execution = execute(dialect, job, clock=OffsetClock(start), reserve_id=ids,
                             environment=environment)
@@ -243,6 +245,7 @@ def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job,
                                             "message": f"{type(err).__name__}: {err}",
                                             "path": job.template, "line": job.line,
                                             "column": None})
+    execution.duration = time.perf_counter() - began
     if execution.ok:
         ids.release_unused()
     else:

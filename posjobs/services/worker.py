@@ -85,6 +85,8 @@ class Worker:
         tick = self.timer()
         result = self.executor.run(job, started, limit)
         took = self.timer() - tick
+        if isinstance(result, Execution) and result.duration is not None:
+            took = result.duration  # the attempt itself, without the hand-over to its process
         ended = max(self.clock.now(), started + took)
         if isinstance(result, Stopped) and result.reason == "shutdown":
             self.store.release(job, ended)

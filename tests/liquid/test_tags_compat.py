@@ -90,3 +90,13 @@ def test_comment_blocks_in_the_liquid_tag_may_hold_any_text(page):
 def test_line_numbers_inside_the_liquid_tag_stay_right(page):
     err = page.error("{% liquid\n  assign a = 1\n\n  echo a | no_such_filter\n%}")
     assert err.line == 4
+
+
+@pytest.mark.parametrize(("value", "blank"), [
+    ("nil", True), ("false", True), ("''", True), ("'  '", True), ("missing", True),
+    ("0", False), ("'x'", False), ("true", False),
+])
+def test_blank_means_rails_blank(page, value, blank):
+    out = page(f"{{% assign v = {value} %}}{{% if v == blank %}}B{{% else %}}N{{% endif %}}"
+               f"{{% unless v != blank %}}b{{% endunless %}}")
+    assert out.html == ("Bb" if blank else "N")
