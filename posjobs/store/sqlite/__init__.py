@@ -1,0 +1,33 @@
+"""The embedded store: one SQLite file in WAL mode, opened with the standard library.
+
+`connection` opens and migrates the file; `jobs` and `logs` hold the queries, `rows` the
+mapping between rows and records. Every claim is one atomic update.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from posjobs.store.base import Store
+from posjobs.store.sqlite.connection import Database
+from posjobs.store.sqlite.jobs import JobQueries
+from posjobs.store.sqlite.logs import LogQueries
+
+
+class SQLiteStore(JobQueries, LogQueries, Store):
+    """A `Store` in one SQLite file. Safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._db = Database(path)
+        self.path = self._db.path
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_store(path: str | Path) -> SQLiteStore:
+    """Open (creating if needed) the store at `path`."""
+    return SQLiteStore(path)
+
+
+__all__ = ["SQLiteStore", "open_store"]

@@ -1,0 +1,110 @@
+"""The SQLite file itself: opening it, checking it is a posjobs store of a schema this
+posjobs knows, migrating it, and the transactions every query runs in."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from posjobs.errors import StoreError
+from posjobs.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+class Database:
+    """One connection to the store's file, safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=60
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._check_and_migrate()
+            self._use_wal()
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as err:
+            if hasattr(self, "_db"):
+                self._conn.close()
+            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+
+    def _check_and_migrate(self) -> None:
+        if self._check() == SCHEMA_VERSION:
+            return
+        db = self._conn
+        with self.write():
+            # Another process may have created or migrated the store since the check above.
+            version = self._check()
+            if version == SCHEMA_VERSION:
+                return
+            for target, script in MIGRATIONS:
+                if target > version:
+                    for statement in script:
+                        db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check(self) -> int:
+        """The store's schema version, after making sure it is a store this posjobs can use."""
+        # One statement, so the three values come from one snapshot of the file.
+        app_id, version, tables = self._conn.execute(
+            "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master) "
+            "FROM pragma_application_id() AS a, pragma_user_version() AS v"
+        ).fetchone()
+        if tables and app_id != APPLICATION_ID:
+            raise StoreError(
+                f"{self.path} is an SQLite database but not a posjobs store",
+                hint="point --db at another file, or remove this one",
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer posjobs (schema {version}, "
+                f"this one knows {SCHEMA_VERSION})",
+                hint="upgrade posjobs",
+            )
+        return int(version)
+
+    def _use_wal(self) -> None:
+        """Switch to WAL mode. While other connections open the same new file, SQLite
+        refuses the switch at once (the busy timeout does not apply), so retry a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking SQLite's write lock up front."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,301 @@
+"""Jobs in the SQLite store: enqueueing, claiming, finishing attempts, recovery, management."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob
+from posjobs.store.base import AttemptResult, JobFilter
+from posjobs.store.sqlite.connection import Database
+from posjobs.store.sqlite.rows import (
+    JOB_COLUMNS,
+    dumps,
+    ids_json,
+    insert_jobs,
+    insert_logs,
+    job_row,
+    loads,
+    stored,
+)
+
+# Written out literally so that SQLite matches the partial indexes' WHERE clauses.
+WAITING_SQL = "status IN ('scheduled', 'retry')"
+
+
+class JobQueries:
+    """The job half of `SQLiteStore`."""
+
+    _db: Database
+
+    # --- enqueueing --------------------------------------------------------------------------
+    def reserve_job_ids(self, count: int) -> range:
+        with self._db.write() as db:
+            (first,) = db.execute(
+                "UPDATE id_sequence SET next = next + ? WHERE name = 'jobs' RETURNING next - ?",
+                (count, count),
+            ).fetchone()
+        return range(first, first + count)
+
+    def release_job_ids(self, unused: range) -> None:
+        if not unused:
+            return
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE id_sequence SET next = ? WHERE name = 'jobs' AND next = ?",
+                (unused.start, unused.stop),
+            )
+
+    def enqueue(self, jobs: Sequence[NewJob], logs: Sequence[LogEntry], now: float) -> list[Job]:
+        with self._db.write() as db:
+            insert_jobs(db, jobs, now)
+            insert_logs(db, logs)
+        return [stored(job, now) for job in jobs]
+
+    # --- running -----------------------------------------------------------------------------
+    def claim(
+        self, worker: str, now: float, lease_seconds: float, among: Collection[int] | None = None
+    ) -> Job | None:
+        scope, scope_params = _among(among)
+        with self._db.write() as db:
+            # One indexed probe per priority keeps a claim as fast on a million waiting
+            # jobs as on ten: far-future high jobs never stand in front of due low ones.
+            for rank in (0, 1, 2):
+                row = db.execute(
+                    f"SELECT id FROM jobs WHERE {WAITING_SQL} AND prio_rank = ? "
+                    f"AND run_at <= ?{scope} ORDER BY run_at, id LIMIT 1",
+                    (rank, now, *scope_params),
+                ).fetchone()
+                if row:
+                    return self._take(db, row[0], worker, now, lease_seconds)
+        return None
+
+    def claim_job(self, job_id: int, worker: str, now: float, lease_seconds: float) -> Job | None:
+        with self._db.write() as db:
+            row = db.execute(
+                f"SELECT id FROM jobs WHERE id = ? AND {WAITING_SQL}", (job_id,)
+            ).fetchone()
+            return self._take(db, job_id, worker, now, lease_seconds) if row else None
+
+    def _take(
+        self, db: sqlite3.Connection, job_id: int, worker: str, now: float, lease: float
+    ) -> Job:
+        row = db.execute(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, "
+            f"lease_until = ? WHERE id = ? RETURNING {JOB_COLUMNS}",
+            (worker, now + lease, job_id),
+        ).fetchone()
+        job = job_row(row)
+        db.execute(
+            "INSERT INTO attempts (job_id, number, started_at, worker) VALUES (?, ?, ?, ?)",
+            (job.id, job.attempts, now, worker),
+        )
+        return job
+
+    def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
+        if result.outcome == "done":
+            status = JobStatus.DONE
+        elif result.retry_at is not None and job.attempts < job.max_attempts:
+            status = JobStatus.RETRY
+        else:
+            status = JobStatus.DEAD
+        with self._db.write() as db:
+            updated = db.execute(
+                "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), lease_until = NULL, "
+                "kill_requested = 0, "
+                "finished_at = ?, last_error = ? "
+                "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
+                (
+                    status.value,
+                    result.retry_at if status is JobStatus.RETRY else None,
+                    result.ended_at if status.is_final else None,
+                    dumps(result.error) if result.error else None,
+                    job.id, job.worker, job.attempts,
+                ),
+            ).rowcount
+            if not updated:
+                return None
+            db.execute(
+                "UPDATE attempts SET ended_at = ?, outcome = ?, error = ? "
+                "WHERE job_id = ? AND ended_at IS NULL",
+                (result.ended_at, result.outcome, dumps(result.error) if result.error else None,
+                 job.id),
+            )
+            if status is JobStatus.DONE:
+                insert_jobs(db, result.new_jobs, result.ended_at)
+            insert_logs(db, result.logs)
+        return status
+
+    def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
+        if not job_ids:
+            return
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE status = 'running' AND worker = ? "
+                "AND id IN (SELECT value FROM json_each(?))",
+                (lease_until, worker, ids_json(job_ids)),
+            )
+
+    def request_kill(self, job_id: int) -> bool:
+        with self._db.write() as db:
+            return db.execute(
+                "UPDATE jobs SET kill_requested = 1 WHERE id = ? AND status = 'running'",
+                (job_id,),
+            ).rowcount > 0
+
+    def kill_requested(self, job_ids: Collection[int]) -> list[int]:
+        if not job_ids:
+            return []
+        rows = self._db.read(
+            "SELECT id FROM jobs WHERE kill_requested = 1 AND status = 'running' "
+            "AND id IN (SELECT value FROM json_each(?))",
+            (ids_json(job_ids),),
+        )
+        return [r[0] for r in rows]
+
+    def release(self, job: Job, now: float) -> None:
+        with self._db.write() as db:
+            updated = db.execute(
+                "UPDATE jobs SET status = CASE WHEN attempts > 1 THEN 'retry' ELSE 'scheduled' "
+                "END, attempts = attempts - 1, worker = NULL, lease_until = NULL, "
+                "kill_requested = 0 "
+                "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
+                (job.id, job.worker, job.attempts),
+            ).rowcount
+            if updated:
+                db.execute("DELETE FROM attempts WHERE job_id = ? AND ended_at IS NULL", (job.id,))
+
+    def recover_expired(self, now: float) -> list[Job]:
+        with self._db.write() as db:
+            rows = db.execute(
+                "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' "
+                "ELSE 'retry' END, run_at = ?, lease_until = NULL, kill_requested = 0, "
+                "finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END, "
+                "last_error = ? "
+                f"WHERE status = 'running' AND lease_until < ? RETURNING {JOB_COLUMNS}",
+                (now, now, dumps(_LOST_LEASE), now),
+            ).fetchall()
+            jobs = [job_row(r) for r in rows]
+            db.executemany(
+                "UPDATE attempts SET ended_at = ?, outcome = 'interrupted', error = ? "
+                "WHERE job_id = ? AND ended_at IS NULL",
+                [(now, dumps(_LOST_LEASE), j.id) for j in jobs],
+            )
+        return jobs
+
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
+        scope, scope_params = _among(among)
+        times = [
+            row[0]
+            for rank in (0, 1, 2)
+            for row in self._db.read(
+                f"SELECT min(run_at) FROM jobs WHERE {WAITING_SQL} AND prio_rank = ?{scope}",
+                (rank, *scope_params),
+            )
+            if row[0] is not None
+        ]
+        return min(times) if times else None
+
+    # --- inspecting and managing ------------------------------------------------------------
+    def get_job(self, job_id: int) -> Job | None:
+        rows = self._db.read(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        return job_row(rows[0]) if rows else None
+
+    def list_jobs(self, flt: JobFilter) -> list[Job]:
+        where: list[str] = []
+        params: list[Any] = []
+        if flt.statuses:
+            where.append(f"status IN ({','.join('?' * len(flt.statuses))})")
+            params += [s.value for s in flt.statuses]
+        if flt.priorities:
+            where.append(f"priority IN ({','.join('?' * len(flt.priorities))})")
+            params += [p.value for p in flt.priorities]
+        if flt.source_names:
+            where.append("(" + " OR ".join("source_name GLOB ?" for _ in flt.source_names) + ")")
+            params += list(flt.source_names)
+        if flt.ids:
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(ids_json(flt.ids))
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC" if flt.newest_first else " ORDER BY id"
+        if flt.limit is not None:
+            sql += f" LIMIT {int(flt.limit)}"
+        return [job_row(r) for r in self._db.read(sql, params)]
+
+    def attempts(self, job_id: int) -> list[Attempt]:
+        rows = self._db.read(
+            "SELECT job_id, number, started_at, worker, ended_at, outcome, error "
+            "FROM attempts WHERE job_id = ? ORDER BY id",
+            (job_id,),
+        )
+        return [Attempt(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6])) for r in rows]
+
+    def count_jobs(self) -> dict[JobStatus, int]:
+        counts = dict.fromkeys(JobStatus, 0)
+        for status, n in self._db.read("SELECT status, count(*) FROM jobs GROUP BY status"):
+            counts[JobStatus(status)] = n
+        return counts
+
+    def descendants(self, job_ids: Sequence[int]) -> list[Job]:
+        if not job_ids:
+            return []
+        marks = ",".join("?" * len(job_ids))
+        rows = self._db.read(
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM jobs WHERE parent_job_id IN ({marks}) "
+            "UNION SELECT jobs.id FROM jobs JOIN tree ON jobs.parent_job_id = tree.id) "
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE id IN (SELECT id FROM tree) ORDER BY id",
+            list(job_ids),
+        )
+        return [job_row(r) for r in rows]
+
+    def delete_job(self, job_id: int) -> bool:
+        with self._db.write() as db:
+            db.execute("DELETE FROM attempts WHERE job_id = ?", (job_id,))
+            return db.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount > 0
+
+    def retry_job(self, job_id: int, now: float) -> Job | None:
+        with self._db.write() as db:
+            row = db.execute(
+                "UPDATE jobs SET status = 'scheduled', run_at = ?, attempts = 0, "
+                "finished_at = NULL, last_error = NULL "
+                f"WHERE id = ? AND status IN ('dead', 'done') RETURNING {JOB_COLUMNS}",
+                (now, job_id),
+            ).fetchone()
+        return job_row(row) if row else None
+
+    def purge_jobs(
+        self, statuses: Sequence[JobStatus], finished_before: float,
+        keep_newest: int | None = None,
+    ) -> int:
+        if not statuses:
+            return 0
+        marks = ",".join("?" * len(statuses))
+        chosen = f"status IN ({marks}) AND finished_at IS NOT NULL"
+        params: list[Any] = [s.value for s in statuses]
+        old = "finished_at < ?"
+        params_old: list[Any] = [finished_before]
+        if keep_newest is not None:
+            # Also past the count limit: everything but the newest `keep_newest` of them.
+            old += (f" OR id NOT IN (SELECT id FROM jobs WHERE {chosen} "
+                    "ORDER BY finished_at DESC, id DESC LIMIT ?)")
+            params_old += [*params, keep_newest]
+        doomed = f"SELECT id FROM jobs WHERE {chosen} AND ({old})"
+        all_params = [*params, *params_old]
+        with self._db.write() as db:
+            db.execute(f"DELETE FROM attempts WHERE job_id IN ({doomed})", all_params)
+            return db.execute(f"DELETE FROM jobs WHERE id IN ({doomed})", all_params).rowcount
+
+
+_LOST_LEASE = {
+    "class": "WorkerLost",
+    "message": "the worker running this attempt stopped answering; its lease expired",
+}
+
+
+def _among(among: Collection[int] | None) -> tuple[str, list[str]]:
+    if among is None:
+        return "", []
+    return " AND id IN (SELECT value FROM json_each(?))", [ids_json(among)]
