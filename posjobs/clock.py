@@ -21,28 +21,6 @@ class SystemClock:
         return time.time()
 
 
-class ScaledClock:
-    """Runs `speed` times faster than wall-clock time from the moment it is made.
-
-    Used by `posjobs worker --speed N`: delays and retry waits pass N times faster.
-    """
-
-    def __init__(self, speed: float, base: Clock | None = None) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._base = base or SystemClock()
-        self._origin = self._base.now()
-
-    def now(self) -> float:
-        real = self._base.now()
-        return self._origin + (real - self._origin) * self.speed
-
-    def to_real(self, virtual: float) -> float:
-        """The wall-clock time at which this clock shows `virtual`."""
-        return self._origin + (virtual - self._origin) / self.speed
-
-
 class OffsetClock:
     """Wall-clock time shifted to read `at` now: an attempt started at a simulated time keeps
     that time moving at the real pace (used inside worker slots)."""

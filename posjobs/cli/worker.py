@@ -55,12 +55,11 @@ def worker_command(
         summary.print(app.output)
         return ExitCode.OK if summary.ok else ExitCode.FAILED
 
-    from posjobs.clock import ScaledClock
     from posjobs.services.scheduler import RealtimeWorker
 
-    clock = ScaledClock(speed) if speed != 1.0 else app.clock
     slots = concurrency or os.cpu_count() or 1
-    worker = make_worker(app, clock, slots, lambda o: print_outcome(app.output, o))
+    worker = make_worker(app, app.clock, slots, lambda o: print_outcome(app.output, o))
+    worker.speed = speed
     app.output.note(
         f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")

@@ -22,7 +22,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreads
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from posjobs.clock import ScaledClock
 from posjobs.jobs.model import Job
 from posjobs.services.worker import Outcome, Worker
 
@@ -179,12 +178,10 @@ class RealtimeWorker:
 
     def _schedule_wake(self) -> None:
         """Fire `dispatch` exactly when the next waiting job comes due."""
-        next_at = self.worker.store.next_run_at()
+        next_at = self.worker.store.next_run_at(speed=self.worker.speed)
         if next_at is None or self._stopping.is_set():
             return
-        clock = self.worker.clock
-        real = clock.to_real(next_at) if isinstance(clock, ScaledClock) else next_at
-        self._add_wake(datetime.fromtimestamp(real, timezone.utc))
+        self._add_wake(datetime.fromtimestamp(next_at, timezone.utc))
 
     def _wake_now(self) -> None:
         self._add_wake(datetime.now(timezone.utc))

@@ -58,6 +58,7 @@ class Worker:
         executor: Executor | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         timer: Callable[[], float] = time.perf_counter,
+        speed: float = 1.0,
     ) -> None:
         self.project = project
         self.store = store
@@ -69,9 +70,11 @@ class Worker:
         self.executor = executor or InlineExecutor(self.dialect, store, settings.environment)
         self.on_outcome = on_outcome
         self.timer = timer  # measures durations; the clock says when things happen
+        self.speed = speed  # `worker --speed`: delays and retry waits pass this much faster
 
     def claim(self, among: Collection[int] | None = None) -> Job | None:
-        return self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds, among)
+        return self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds, among,
+                                self.speed)
 
     def run_next(self, among: Collection[int] | None = None) -> Outcome | None:
         """Claim the next due job and run it; None when nothing is due."""

@@ -66,10 +66,16 @@ class Store(ABC):
     # --- running ----------------------------------------------------------------------
     @abstractmethod
     def claim(
-        self, worker: str, now: float, lease_seconds: float, among: Collection[int] | None = None
+        self,
+        worker: str,
+        now: float,
+        lease_seconds: float,
+        among: Collection[int] | None = None,
+        speed: float = 1.0,
     ) -> Job | None:
         """Atomically take the next due job (priority, then run time, then enqueue order),
-        only from the ids in `among` when given."""
+        only from the ids in `among` when given. With `speed` N, every wait passes N times
+        faster from when it began."""
 
     @abstractmethod
     def claim_job(self, job_id: int, worker: str, now: float, lease_seconds: float) -> Job | None:
@@ -104,8 +110,11 @@ class Store(ABC):
         """Return jobs whose worker's lease expired; the interrupted attempt counts."""
 
     @abstractmethod
-    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
-        """The earliest run time among waiting jobs (only those in `among` when given)."""
+    def next_run_at(
+        self, among: Collection[int] | None = None, speed: float = 1.0
+    ) -> float | None:
+        """The earliest run time among waiting jobs (only those in `among` when given),
+        waits passing `speed` times faster."""
 
     # --- inspecting and managing --------------------------------------------------------
     @abstractmethod

@@ -16,6 +16,7 @@ _V1 = (
         prio_rank INTEGER NOT NULL,
         run_at REAL NOT NULL,
         created_at REAL NOT NULL,
+        wait_from REAL NOT NULL,  -- when the wait for run_at began (for worker --speed)
         attempts INTEGER NOT NULL DEFAULT 0,
         max_attempts INTEGER NOT NULL,
         arguments TEXT NOT NULL,

@@ -23,12 +23,12 @@ LOG_COLUMNS = (
 def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> None:
     db.executemany(
         "INSERT INTO jobs (id, status, source_name, priority, prio_rank, run_at, "
-        "created_at, attempts, max_attempts, arguments, partial, body, template, line, "
-        "col, body_line, delay, context, parent_job_id) "
-        "VALUES (?, 'scheduled', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, wait_from, attempts, max_attempts, arguments, partial, body, template, "
+        "line, col, body_line, delay, context, parent_job_id) "
+        "VALUES (?, 'scheduled', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                j.id, j.source_name, j.priority.value, j.priority.rank, j.run_at, now,
+                j.id, j.source_name, j.priority.value, j.priority.rank, j.run_at, now, now,
                 j.max_attempts, dumps(j.arguments), j.partial, j.body, j.template,
                 j.line, j.column, j.body_line, j.delay, dumps(j.context), j.parent_job_id,
             )
