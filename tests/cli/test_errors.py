@@ -118,3 +118,12 @@ def test_bad_usage_exits_2_without_a_traceback(project, argv):
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_a_store_where_no_folder_can_be_made(project, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli(["-p", str(project.root), "--db", str(blocker / "posjobs.db"), "jobs",
+                      "list"])
+    assert result.exit_code == 5
+    assert "cannot create its folder" in result.stderr

@@ -24,7 +24,10 @@ class Database:
         self.path = Path(path)
         self._lock = threading.RLock()
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(f"{self.path}: cannot create its folder: {err.strerror}") from None
         try:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=60
