@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from posjobs import __version__
-from posjobs.cli import jobs, logs, render, worker
+from posjobs.cli import check, jobs, logs, render, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError
@@ -29,6 +29,7 @@ app.command("render")(render.render_command)
 app.command("worker")(worker.worker_command)
 app.command("logs")(logs.logs_command)
 app.add_typer(jobs.app, name="jobs")
+app.command("check")(check.check_command)
 
 
 def _version(value: bool) -> None:

@@ -18,7 +18,8 @@ class UnstorableValue(TypeError):
     def __init__(self, where: str, value: object) -> None:
         from posjobs.liquid.filters.support import type_name
 
-        kind = type_name(value)  # the platform's (Ruby's) name, not Python's
+        # The platform's (Ruby's) name, not Python's.
+        kind = "Range" if isinstance(value, range) else type_name(value)
         super().__init__(
             f"{where} is of type {kind}, which a background job cannot store; pass strings, "
             "numbers, booleans, nil, arrays or hashes (convert it with a filter first)"
@@ -50,7 +51,7 @@ def to_storable(value: object, where: str) -> Any:
                 raise UnstorableValue(f"{where} (a key)", key)
             out[str(key)] = to_storable(item, f"{where}.{key}")
         return out
-    if isinstance(value, (list, tuple, range)):
+    if isinstance(value, (list, tuple)):
         return [to_storable(item, f"{where}[{i}]") for i, item in enumerate(value)]
     raise UnstorableValue(where, value)
 

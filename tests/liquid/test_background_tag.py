@@ -170,6 +170,7 @@ def test_times_are_stored_as_iso_text(render):
     assert run.jobs[0].arguments == {"at": "2026-11-29T17:02:03.000Z"}
 
 
-def test_ranges_are_stored_as_arrays(render):
-    _, run = render("{% background _ = 'commands/sync', r: (1..3) %}")
-    assert run.jobs[0].arguments == {"r": [1, 2, 3]}
+def test_a_range_is_not_storable_pass_an_array(render):
+    with pytest.raises(TemplateError) as err:
+        render("{% background _ = 'commands/sync', r: (1..3) %}")
+    assert "argument 'r' is of type Range" in err.value.message
