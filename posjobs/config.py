@@ -49,6 +49,7 @@ class Settings:
 
     @classmethod
     def load(cls, project_root: Path, environ: dict[str, str] | None = None) -> Settings:
+        """The settings of the project at `project_root`; a mistake names the key."""
         environ = dict(os.environ if environ is None else environ)
         path = project_root / CONFIG_FILE
         data: dict[str, Any] = {}
@@ -57,32 +58,60 @@ class Settings:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
                 raise UsageError(f"{path}: not valid TOML: {err}") from None
-        limits = dict(data.get("time_limits", {}))
+        where = CONFIG_FILE
+        limits = _table(data, "time_limits", where)
+        unknown = set(limits) - {"high", "default", "low"}
+        if unknown:
+            raise UsageError(f"{where}: [time_limits] has no {', '.join(sorted(unknown))}; "
+                             "it takes high, default, low")
         for priority in ("high", "default", "low"):
             value = environ.get(f"POSJOBS_TIME_LIMIT_{priority.upper()}")
             if value is not None:
                 limits[priority] = value
-        try:
-            time_limits = TimeLimits(**{k: _positive(k, v) for k, v in limits.items()})
-            retention = Retention(**data.get("retention", {}))
-        except TypeError as err:
-            raise UsageError(f"{path}: {err}") from None
+        keep = _table(data, "retention", where)
+        defaults = Retention()
+        unknown = set(keep) - set(vars(defaults))
+        if unknown:
+            raise UsageError(f"{where}: [retention] has no {', '.join(sorted(unknown))}; "
+                             f"it takes {', '.join(vars(defaults))}")
+        retention = Retention(
+            done_jobs_days=_positive("retention.done_jobs_days", keep.get(
+                "done_jobs_days", defaults.done_jobs_days), "days"),
+            max_done_jobs=int(_positive("retention.max_done_jobs", keep.get(
+                "max_done_jobs", defaults.max_done_jobs), "jobs")),
+            log_days=_positive("retention.log_days", keep.get("log_days", defaults.log_days),
+                               "days"),
+            max_logs=int(_positive("retention.max_logs", keep.get(
+                "max_logs", defaults.max_logs), "entries")),
+        )
+        environment = environ.get("POSJOBS_ENVIRONMENT") or data.get("environment", "staging")
+        if not isinstance(environment, str) or not environment:
+            raise UsageError(f"{where}: environment must be a name like \"staging\"")
         return cls(
-            time_limits=time_limits,
+            time_limits=TimeLimits(**{k: _positive(f"time_limits.{k}", v)
+                                      for k, v in limits.items()}),
             retention=retention,
-            environment=str(environ.get("POSJOBS_ENVIRONMENT")
-                            or data.get("environment", "staging")),
-            constants=dict(data.get("constants", {})),
-            globals=dict(data.get("globals", {})),
+            environment=environment,
+            constants=_table(data, "constants", where),
+            globals=_table(data, "globals", where),
             lease_seconds=_positive("lease_seconds", data.get("lease_seconds", 30.0)),
         )
 
 
-def _positive(name: str, value: object) -> float:
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: {key} must be a table ([{key}]), got {value!r}")
+    return dict(value)
+
+
+def _positive(name: str, value: object, unit: str = "seconds") -> float:
+    if isinstance(value, bool):
+        raise UsageError(f"{name} must be a number of {unit}, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise UsageError(f"{name} must be a number of seconds, got {value!r}") from None
-    if number <= 0:
-        raise UsageError(f"{name} must be more than 0 seconds, got {value!r}")
+        raise UsageError(f"{name} must be a number of {unit}, got {value!r}") from None
+    if not number > 0:
+        raise UsageError(f"{name} must be more than 0 {unit}, got {value!r}")
     return number

@@ -150,11 +150,14 @@ class Attempt:
     started_at: float
     worker: str
     ended_at: float | None = None
-    outcome: str | None = None  # "done", "failed", "timeout", "killed", "interrupted"
+    outcome: str | None = None  # "done", "failed", "timeout", "killed", "crashed", "interrupted"
     error: dict[str, Any] | None = None
+    measured: float | None = None  # seconds, measured where the attempt ran
 
     @property
     def duration(self) -> float | None:
+        if self.measured is not None:
+            return self.measured
         return None if self.ended_at is None else self.ended_at - self.started_at
 
     def to_dict(self) -> dict[str, Any]:

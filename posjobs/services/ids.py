@@ -20,14 +20,11 @@ class IdReservation:
         self._block: range = range(0)
         self._next = 0
         self._size = 1
-        self._first: int | None = None
 
     def __call__(self) -> int:
         if self._next >= self._block.stop:
             self._block = self._store.reserve_job_ids(self._size)
             self._next = self._block.start
-            if self._first is None:
-                self._first = self._block.start
             self._size = min(self._size * 2, MAX_BLOCK)
         job_id = self._next
         self._next += 1
@@ -39,12 +36,14 @@ class IdReservation:
         self._reset()
 
     def abandon(self) -> None:
-        """The work failed and stores nothing: give back every id it reserved."""
-        if self._first is not None:
-            self._store.release_job_ids(range(self._first, self._block.stop))
+        """The work failed and stores nothing: give back the last block it reserved.
+
+        Only the last one: another process may have reserved (and used) ids between two of
+        our blocks, and those must never be handed out again. Earlier blocks stay gaps.
+        """
+        self._store.release_job_ids(range(self._block.start, self._block.stop))
         self._reset()
 
     def _reset(self) -> None:
         self._block = range(0)
         self._next = 0
-        self._first = None

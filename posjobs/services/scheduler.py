@@ -20,13 +20,14 @@ from functools import partial
 
 from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreads
 from apscheduler.schedulers import SchedulerNotRunningError
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from posjobs.jobs.model import Job
 from posjobs.services.worker import Outcome, Worker
 
 POLL_SECONDS = 0.1  # how soon rows written by other processes are noticed
-CONTROL_SECONDS = 0.25  # how soon a `jobs kill` request is obeyed
+MIN_WAKE_SECONDS = 0.005
+STOP_CHECK_SECONDS = 0.1
 RETENTION_SECONDS = 300.0
 
 
@@ -54,7 +55,8 @@ class RealtimeWorker:
         self._stopping = threading.Event()
         self._abort = threading.Event()
         self._signals = itertools.count()
-        self._scheduler = BlockingScheduler(
+        self._signalled = threading.Event()
+        self._scheduler = BackgroundScheduler(
             timezone=timezone.utc,
             executors={"default": SchedulerThreads(4)},
             # Overlapping dispatches are harmless (one returns at once), so APScheduler need
@@ -70,8 +72,6 @@ class RealtimeWorker:
         sched = self._scheduler
         sched.add_job(self._dispatch, "interval", seconds=self.poll_seconds, id="poll",
                       next_run_time=now)
-        sched.add_job(self._control, "interval", seconds=CONTROL_SECONDS, id="control")
-        sched.add_job(self._heartbeat, "interval", seconds=lease / 3, id="heartbeat")
         sched.add_job(self.worker.recover, "interval", seconds=lease / 2, id="recover")
         sched.add_job(self.worker.apply_retention, "interval", seconds=RETENTION_SECONDS,
                       id="retention", next_run_time=now)
@@ -80,6 +80,13 @@ class RealtimeWorker:
         previous = self._install_signal_handlers()
         try:
             sched.start()
+            # The scheduler runs on its own threads; this one only waits, so that stopping
+            # (and shutting APScheduler down) always happens here, never inside one of its
+            # jobs or inside a signal handler.
+            while not self._stopping.wait(STOP_CHECK_SECONDS):
+                pass
+            with contextlib.suppress(SchedulerNotRunningError):
+                sched.shutdown(wait=False)
             self._drain()
         finally:
             self._restore_signal_handlers(previous)
@@ -88,25 +95,30 @@ class RealtimeWorker:
     def stop(self) -> None:
         """Stop claiming and begin the graceful stop (safe from any thread)."""
         self._stopping.set()
-        with contextlib.suppress(SchedulerNotRunningError):
-            self._scheduler.shutdown(wait=False)
 
     def abort(self) -> None:
         """Skip the grace period: stop running attempts now and release their jobs."""
         self._abort.set()
-        self.stop()
+        self._stopping.set()
 
     def _drain(self) -> None:
         # A dispatch under way may have claimed a job it has not yet registered as running:
         # wait for it (it stops at its next check of _stopping) so no claim goes unseen.
         with self._dispatching:
             pass
+        running = len(self._running_ids())
+        if running and self._signalled.is_set() and not self._abort.is_set():
+            self.on_notice(f"stopping: {running} running attempt(s) get {self.grace:g} s to "
+                           "finish; send the signal again (Ctrl-C) to stop now")
         deadline = time.monotonic() + self.grace
         while not self._idle() and not self._abort.is_set():
             if time.monotonic() >= deadline:
                 break
             self._abort.wait(0.05)
         if not self._idle():
+            if self._abort.is_set():
+                self.on_notice("stopping now: running attempts are stopped and their jobs "
+                               "released")
             self.worker.executor.stop_all()  # their jobs are released, unrun
         self._pool.shutdown(wait=True)
 
@@ -124,16 +136,14 @@ class RealtimeWorker:
             signal.signal(signum, handler)  # type: ignore[arg-type]
 
     def _on_signal(self, signum: int, _frame: object) -> None:
-        # Counted first thing: a second signal can arrive while this handler still runs.
-        if next(self._signals) > 0:
-            self.on_notice("stopping now: running attempts are stopped and their jobs released")
+        # A handler runs on the main thread between any two of its bytecodes: it only sets
+        # flags (counting first thing, since a second signal may arrive while it runs);
+        # the main thread does the stopping.
+        if next(self._signals) == 0:
+            self._signalled.set()
+            self.stop()
+        else:
             self.abort()
-            return
-        running = len(self._running_ids())
-        if running:
-            self.on_notice(f"stopping: {running} running attempt(s) get {self.grace:g} s to "
-                           "finish; send the signal again (Ctrl-C) to stop now")
-        self.stop()
 
     # --- scheduled duties ---------------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -150,7 +160,7 @@ class RealtimeWorker:
         while not self._stopping.is_set():
             with self._lock:
                 if len(self._running) >= self.concurrency:
-                    break
+                    return  # every slot is busy: the next one to finish wakes us
             job = self.worker.claim()
             if job is None:
                 break
@@ -183,6 +193,8 @@ class RealtimeWorker:
         next_at = self.worker.store.next_run_at(speed=self.worker.speed)
         if next_at is None or self._stopping.is_set():
             return
+        # A due job we could not claim (another worker took it first) must not make us spin.
+        next_at = max(next_at, time.time() + MIN_WAKE_SECONDS)
         self._add_wake(datetime.fromtimestamp(next_at, timezone.utc))
 
     def _wake_now(self) -> None:
@@ -192,17 +204,3 @@ class RealtimeWorker:
         with contextlib.suppress(SchedulerNotRunningError):
             self._scheduler.add_job(self._dispatch, "date", run_date=when, id="wake",
                                     replace_existing=True)
-
-    def _heartbeat(self) -> None:
-        ids = self._running_ids()
-        if ids:
-            now = self.worker.clock.now()
-            self.worker.store.heartbeat(self.worker.name, ids,
-                                        now + self.worker.settings.lease_seconds)
-
-    def _control(self) -> None:
-        """Stop the attempts users asked to kill (`posjobs jobs kill`)."""
-        ids = self._running_ids()
-        if ids:
-            for job_id in self.worker.store.kill_requested(ids):
-                self.worker.executor.kill(job_id)

@@ -12,6 +12,7 @@ import multiprocessing
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -71,13 +72,16 @@ class InlineExecutor:
     For unit tests of the worker's rules; the CLI always uses `ProcessExecutor`.
     """
 
-    def __init__(self, dialect: Dialect, store: Store, environment: str) -> None:
+    def __init__(self, dialect: Dialect, store: Store, environment: str,
+                 timer: Callable[[], float] = time.perf_counter) -> None:
         self._dialect = dialect
         self._store = store
         self._environment = environment
+        self._timer = timer
 
     def run(self, job: Job, start: float, limit: float) -> Attempted:
-        return _run_attempt(self._dialect, self._store, self._environment, job, start)
+        return _run_attempt(self._dialect, self._store, self._environment, job, start,
+                            self._timer)
 
     def warm(self) -> None:
         pass
@@ -233,10 +237,10 @@ def _child_main(conn: Connection, config: SlotConfig) -> None:
         store.close()
 
 
-def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job,
-                 start: float) -> Execution:
+def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job, start: float,
+                 timer: Callable[[], float] = time.perf_counter) -> Execution:
     ids = IdReservation(store)
-    began = time.perf_counter()
+    began = timer()
     try:
         execution = execute(dialect, job, clock=OffsetClock(start), reserve_id=ids,
                             environment=environment)
@@ -245,7 +249,7 @@ def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job,
                                             "message": f"{type(err).__name__}: {err}",
                                             "path": job.template, "line": job.line,
                                             "column": None})
-    execution.duration = time.perf_counter() - began
+    execution.duration = timer() - began
     if execution.ok:
         ids.release_unused()
     else:

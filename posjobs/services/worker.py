@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import random
 import socket
+import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from posjobs.clock import Clock, ManualClock, iso
+from posjobs.clock import Clock, ManualClock, SystemClock, iso
 from posjobs.config import Settings
 from posjobs.jobs.backoff import RandomSource, retry_delay
 from posjobs.jobs.model import Job, JobStatus, LogEntry
@@ -25,6 +27,7 @@ from posjobs.services.slots import Attempted, Executor, InlineExecutor, Stopped,
 from posjobs.store.base import AttemptResult, Store
 
 DAY = 86_400.0
+CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,27 @@ class Worker:
         on_outcome: Callable[[Outcome], None] | None = None,
         timer: Callable[[], float] = time.perf_counter,
         speed: float = 1.0,
+        real_clock: Clock | None = None,
     ) -> None:
         self.project = project
         self.store = store
         self.settings = settings
-        self.clock = clock
+        self.clock = clock  # when jobs are due: real time, or simulated in fast-forward
+        self.real_clock = real_clock or SystemClock()  # leases, which other workers judge
         self.rng = rng or random.Random()
         self.name = name or worker_name()
-        self.dialect = dialect or Dialect(project)
-        self.executor = executor or InlineExecutor(self.dialect, store, settings.environment)
+        self.executor = executor or InlineExecutor(
+            dialect or Dialect(project), store, settings.environment, timer)
         self.on_outcome = on_outcome
         self.timer = timer  # measures durations; the clock says when things happen
         self.speed = speed  # `worker --speed`: delays and retry waits pass this much faster
 
     def claim(self, among: Collection[int] | None = None) -> Job | None:
-        return self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds, among,
-                                self.speed)
+        # The store sets the lease from the claim's `now`; when that is simulated time, shift
+        # the lease so that it still ends `lease_seconds` from now in real time.
+        now = self.clock.now()
+        lease = self.settings.lease_seconds + (self.real_clock.now() - now)
+        return self.store.claim(self.name, now, lease, among, self.speed)
 
     def run_next(self, among: Collection[int] | None = None) -> Outcome | None:
         """Claim the next due job and run it; None when nothing is due."""
@@ -86,7 +94,13 @@ class Worker:
         started = self.clock.now()
         limit = self.settings.time_limits.for_priority(job.priority.value)
         tick = self.timer()
-        result = self.executor.run(job, started, limit)
+        try:
+            with self._guard(job):
+                result = self.executor.run(job, started, limit)
+        except BaseException:  # Ctrl-C in a one-off run: put the job back, unrun
+            self.executor.kill(job.id)
+            self.store.release(job, self.clock.now())
+            raise
         took = self.timer() - tick
         if isinstance(result, Execution) and result.duration is not None:
             took = result.duration  # the attempt itself, without the hand-over to its process
@@ -101,13 +115,38 @@ class Worker:
         if isinstance(result, Execution) and result.ok:
             logs.append(lifecycle.job_entry(job, lifecycle.DONE, f"done in {_ms(took)}", ended))
             logs += [lifecycle.enqueued_entry(child, ended) for child in result.jobs]
-            attempt = AttemptResult("done", ended, logs=logs, new_jobs=result.jobs)
+            attempt = AttemptResult("done", ended, duration=took, logs=logs,
+                                    new_jobs=result.jobs)
             error = None
         else:
             outcome, log_type, error, may_retry = _failure_of(job, result, limit)
             attempt = self._failure(job, outcome, log_type, error, may_retry, ended, logs)
+            attempt.duration = took
         status = self.store.finish_attempt(job, attempt)
         return self._report(Outcome(job, status, took, error))
+
+    @contextmanager
+    def _guard(self, job: Job) -> Iterator[None]:
+        """While an attempt runs: keep its lease alive, and stop it if someone kills it."""
+        done = threading.Event()
+        lease = self.settings.lease_seconds
+
+        def watch() -> None:
+            next_beat = time.monotonic() + lease / 3
+            while not done.wait(min(CONTROL_SECONDS, lease / 3)):
+                if self.store.kill_requested([job.id]):
+                    self.executor.kill(job.id)
+                if time.monotonic() >= next_beat:
+                    self.store.heartbeat(self.name, [job.id], self.real_clock.now() + lease)
+                    next_beat += lease / 3
+
+        watcher = threading.Thread(target=watch, name=f"posjobs-guard-{job.id}", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join()
 
     def _report(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:
@@ -151,7 +190,7 @@ class Worker:
 
     def recover(self) -> list[Job]:
         """Return jobs whose worker died to the queue (or bury them if out of attempts)."""
-        now = self.clock.now()
+        now = self.real_clock.now()
         jobs = self.store.recover_expired(now)
         entries = []
         for job in jobs:

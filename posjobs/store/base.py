@@ -39,8 +39,9 @@ class LogFilter:
 class AttemptResult:
     """What one attempt of a job produced, handed to `Store.finish_attempt`."""
 
-    outcome: str  # "done", "failed", "timeout", "killed"
+    outcome: str  # "done", "failed", "timeout", "killed", "crashed"
     ended_at: float
+    duration: float | None = None  # measured where the attempt ran
     error: dict[str, Any] | None = None
     retry_at: float | None = None  # set when a failed job gets another attempt
     logs: list[LogEntry] = field(default_factory=list)

@@ -49,7 +49,8 @@ _V1 = (
         worker TEXT NOT NULL,
         ended_at REAL,
         outcome TEXT,
-        error TEXT
+        error TEXT,
+        duration REAL  -- seconds, measured where the attempt ran
     )""",
     """CREATE INDEX attempts_job ON attempts (job_id, id)""",
     """CREATE TABLE logs (

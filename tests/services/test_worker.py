@@ -15,7 +15,8 @@ from posjobs.store.base import JobFilter, LogFilter
 
 def run_page(project, store, clock, settings, page="/", **params):
     result = render_page(project, store, page, clock=clock, settings=settings, params=params)
-    worker = Worker(project, store, settings, clock=clock, rng=Random(3), name="w1")
+    worker = Worker(project, store, settings, clock=clock, rng=Random(3), name="w1",
+                    real_clock=clock)
     return result, worker
 
 

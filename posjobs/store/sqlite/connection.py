@@ -32,15 +32,18 @@ class Database:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=60
             )
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+        try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._check_and_migrate()
             self._use_wal()
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as err:
-            if hasattr(self, "_db"):
-                self._conn.close()
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+        except BaseException as err:
+            self._conn.close()
+            if isinstance(err, sqlite3.Error):
+                raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise
 
     def _check_and_migrate(self) -> None:
         if self._check() == SCHEMA_VERSION:
@@ -94,19 +97,36 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking SQLite's write lock up front."""
-        with self._lock:
+        with self._lock, self._store_errors():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             else:
                 self._conn.execute("COMMIT")
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._store_errors():
             return self._conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """SQLite's errors as the user's: a damaged file, a lock held too long."""
+        try:
+            yield
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise StoreError(
+                    f"{self.path} stayed locked by another process for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s",
+                    hint="is a stuck posjobs process holding it?",
+                ) from None
+            raise StoreError(f"{self.path}: {err}") from None
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path} is damaged: {err}") from None
 
     def close(self) -> None:
         with self._lock:

@@ -93,9 +93,12 @@ class JobQueries:
             (worker, now + lease, job_id),
         ).fetchone()
         job = job_row(row)
+        # Numbered over the job's whole history: `jobs retry` starts a new round of
+        # attempts, but the ones before it stay in the list.
         db.execute(
-            "INSERT INTO attempts (job_id, number, started_at, worker) VALUES (?, ?, ?, ?)",
-            (job.id, job.attempts, now, worker),
+            "INSERT INTO attempts (job_id, number, started_at, worker) "
+            "VALUES (?, (SELECT count(*) + 1 FROM attempts WHERE job_id = ?), ?, ?)",
+            (job.id, job.id, now, worker),
         )
         return job
 
@@ -124,10 +127,10 @@ class JobQueries:
             if not updated:
                 return None
             db.execute(
-                "UPDATE attempts SET ended_at = ?, outcome = ?, error = ? "
+                "UPDATE attempts SET ended_at = ?, outcome = ?, error = ?, duration = ? "
                 "WHERE job_id = ? AND ended_at IS NULL",
                 (result.ended_at, result.outcome, dumps(result.error) if result.error else None,
-                 job.id),
+                 result.duration, job.id),
             )
             if status is JobStatus.DONE:
                 insert_jobs(db, result.new_jobs, result.ended_at)
@@ -238,11 +241,11 @@ class JobQueries:
 
     def attempts(self, job_id: int) -> list[Attempt]:
         rows = self._db.read(
-            "SELECT job_id, number, started_at, worker, ended_at, outcome, error "
+            "SELECT job_id, number, started_at, worker, ended_at, outcome, error, duration "
             "FROM attempts WHERE job_id = ? ORDER BY id",
             (job_id,),
         )
-        return [Attempt(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6])) for r in rows]
+        return [Attempt(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), r[7]) for r in rows]
 
     def count_jobs(self) -> dict[JobStatus, int]:
         counts = dict.fromkeys(JobStatus, 0)
@@ -264,8 +267,12 @@ class JobQueries:
 
     def delete_job(self, job_id: int) -> bool:
         with self._db.write() as db:
-            db.execute("DELETE FROM attempts WHERE job_id = ?", (job_id,))
-            return db.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount > 0
+            deleted = db.execute(
+                "DELETE FROM jobs WHERE id = ? AND status != 'running'", (job_id,)
+            ).rowcount > 0
+            if deleted:
+                db.execute("DELETE FROM attempts WHERE job_id = ?", (job_id,))
+            return deleted
 
     def retry_job(self, job_id: int, now: float) -> Job | None:
         with self._db.write() as db:
