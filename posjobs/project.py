@@ -108,12 +108,19 @@ class Project:
             for scope in MODULE_SCOPES:
                 yield module / scope / "views" / "pages"
 
-    def pages(self) -> list[Page]:
+    def pages(self, broken: list[tuple[str, TemplateError]] | None = None) -> list[Page]:
+        """Every page; one that cannot be read is left out (and added to `broken`, if given)
+        rather than hiding all the others."""
         pages = []
         for base in self.page_dirs():
             if base.is_dir():
                 for path in sorted(base.rglob("*.liquid")):
-                    pages.append(self._page(path, base))
+                    try:
+                        pages.append(self._page(path, base))
+                    except TemplateError as err:
+                        if broken is None:
+                            raise
+                        broken.append((_slug_from_path(path.relative_to(base)), err))
         return pages
 
     def find_page(self, name: str, cwd: Path | None = None) -> Page:
@@ -128,7 +135,8 @@ class Project:
                 base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
                 return self._page(candidate.resolve(), base), {}
         slug = normalise_slug(name)
-        pages = self.pages()
+        broken: list[tuple[str, TemplateError]] = []
+        pages = self.pages(broken)
         for page in pages:
             if page.slug == slug:
                 return page, {}
@@ -136,6 +144,9 @@ class Project:
                    if (params := _slug_params(page.slug, slug)) is not None]
         if matches:  # the most specific pattern: fewest parameters
             return min(matches, key=lambda match: len(match[1]))
+        for path_slug, err in broken:  # the page asked for may be one that cannot be read
+            if path_slug == slug:
+                raise err
         choices = [p.slug for p in pages] + [p.file.name for p in pages] + [
             _strip_suffix(p.file.path.name) for p in pages
         ]

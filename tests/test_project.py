@@ -113,3 +113,13 @@ def test_partial_names_lists_app_and_module_partials(project):
 def test_relative_names_paths_inside_the_project(project):
     assert project.relative(project.root / "app" / "x.liquid") == "app/x.liquid"
     assert project.relative(Path("/elsewhere/y")) == "/elsewhere/y"
+
+
+def test_one_broken_page_does_not_hide_the_others(make_project):
+    project = make_project({
+        "app/views/pages/good.liquid": "ok",
+        "app/views/pages/bad.liquid": "---\nslug: [oops\n---\nbody",
+    })
+    assert project.find_page("good").file.name == "app/views/pages/good.liquid"
+    with pytest.raises(TemplateError, match="front matter"):
+        project.find_page("bad")

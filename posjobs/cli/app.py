@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -68,6 +69,13 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
         # way out passes through here and closes the store.
         result = app(args=argv, obj=state, standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into this exit code
+            state.output.note("interrupted", style="yellow")
+    except BrokenPipeError:
+        # The reader went away (`posjobs logs | head -1`): that is not a failure of ours.
+        # Point stdout at /dev/null so that Python's own flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = ExitCode.OK
     except PosjobsError as err:
         state.output.error(err)
         code = err.exit_code

@@ -158,23 +158,17 @@ def run_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Run one waiting job now, whatever its run time; exit 1 if it ends dead."""
-    from posjobs.cli.worker import make_worker, print_outcome
+    """Run one waiting job now, whatever its run time; exit 1 unless it ends done (or is
+    scheduled to retry)."""
+    from posjobs.cli.worker import print_outcome
+    from posjobs.services.runner import run_one
 
     app_ = state(ctx).use(project, db)
-    job = _job(app_, job_id)
-    worker = make_worker(app_, app_.clock, 1, None)
-    claimed = app_.store.claim_job(job.id, worker.name, app_.clock.now(),
-                                   app_.settings.lease_seconds)
-    if claimed is None:
-        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
-                         "can be run (use `posjobs jobs retry` for dead ones)")
-    try:
-        outcome = worker.process(claimed)
-    finally:
-        worker.executor.close()
+    outcome = run_one(app_.project, app_.store, app_.settings, app_.store_url, job_id,
+                      clock=app_.clock)
     print_outcome(app_.output, outcome)
-    return ExitCode.FAILED if outcome.status is JobStatus.DEAD else ExitCode.OK
+    fine = outcome.status in (JobStatus.DONE, JobStatus.RETRY)
+    return ExitCode.OK if fine else ExitCode.FAILED
 
 
 @app.command("kill")
@@ -186,24 +180,18 @@ def kill_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Stop a running attempt. The job goes dead; `jobs retry` runs it again."""
-    import time
+    """Stop a running attempt. The job goes dead; `jobs retry` runs it again. Exits 1 if its
+    worker does not stop it within --wait seconds."""
+    from posjobs.services.runner import kill
 
     app_ = state(ctx).use(project, db)
-    job = _job(app_, job_id)
-    if not app_.store.request_kill(job_id):
-        raise UsageError(f"job {job_id} is {job.status.value}; only a running job can be killed")
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        current = app_.store.get_job(job_id)
-        if current is None or current.status is not JobStatus.RUNNING:
-            status = current.status.value if current else "deleted"
-            app_.output.note(f"job {job_id} killed; it is {status}", style="green")
-            return ExitCode.OK
-        time.sleep(0.05)
-    app_.output.note(f"asked the worker to kill job {job_id}; it is still running "
-                     f"(is its worker alive? `posjobs jobs show {job_id}`)", style="yellow")
-    return ExitCode.FAILED
+    status = kill(app_.store, job_id, wait=wait)
+    if status is None:
+        app_.output.note(f"asked the worker to kill job {job_id}; it is still running "
+                         f"(is its worker alive? `posjobs jobs show {job_id}`)", style="yellow")
+        return ExitCode.FAILED
+    app_.output.note(f"job {job_id} killed; it is {status.value}", style="green")
+    return ExitCode.OK
 
 
 @app.command("purge")

@@ -87,7 +87,8 @@ def logs_command(
             print_entry(out, entry, quiet=quiet)
 
     start = store.last_log_id()
-    for entry in store.tail_logs(flt, lines) if lines else []:
+    # The tail ends where following begins, so no entry is shown twice.
+    for entry in store.tail_logs(flt, lines, up_to=start) if lines else []:
         show(entry)
     if not follow:
         return ExitCode.OK

@@ -42,6 +42,9 @@ class Output:
         self.err = Console(file=self.stderr, no_color=no_color, force_terminal=force,
                            highlight=False, soft_wrap=True, emoji=False,
                            color_system=None if no_color else "auto")
+        # Rich ends the process with exit 1 when the reader goes away (`logs | head`); let
+        # the CLI's own handling decide instead.
+        self.out.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
         for console in (self.out, self.err):
             if not console.is_terminal:
                 # Piped or captured: don't squeeze tables into 80 columns.
@@ -85,3 +88,8 @@ class Output:
                 self.err.print(Text(pointer, style="red"))
         if err.hint:
             self.err.print(Text("hint: " + safe(err.hint), style="yellow"))
+
+
+def _raise_broken_pipe() -> None:
+    raise BrokenPipeError
+

@@ -88,11 +88,11 @@ def render_command(
             out.note("no jobs enqueued")
     outcomes = None
     if run:
-        from posjobs.cli.worker import run_to_end
+        from posjobs.cli.worker import print_summary, run_to_end
 
         outcomes = run_to_end(app, among={job.id for job in result.jobs}, quiet=as_json)
         if not as_json:
-            outcomes.print(out)
+            print_summary(out, outcomes)
     if as_json:
         data: dict[str, object] = {
             "page": result.page.file.name,

@@ -63,6 +63,11 @@ class AppState:
         return self.db_path or self.project.root / ".posjobs" / "posjobs.db"
 
     @property
+    def store_url(self) -> str:
+        """What child processes open to reach the same store."""
+        return str(self.store_path)
+
+    @property
     def store(self) -> Store:
         if self._store is None:
             from posjobs.store.sqlite import SQLiteStore

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,12 +12,12 @@ from rich.text import Text
 from posjobs.cli.output import Output, safe
 from posjobs.cli.state import AppState, DbOption, ProjectOption, state
 from posjobs.cli.tables import STATUS_STYLE
-from posjobs.clock import Clock
 from posjobs.errors import ExitCode
-from posjobs.jobs.model import Job, JobStatus
+from posjobs.jobs.model import JobStatus
 
 if TYPE_CHECKING:
-    from posjobs.services.worker import Outcome, Worker
+    from posjobs.services.runner import RunSummary
+    from posjobs.services.worker import Outcome
 
 
 def worker_command(
@@ -52,14 +50,16 @@ def worker_command(
     app = state(ctx).use(project, db)
     if fast_forward:
         summary = run_to_end(app, among=None, quiet=False)
-        summary.print(app.output)
+        print_summary(app.output, summary)
         return ExitCode.OK if summary.ok else ExitCode.FAILED
 
+    from posjobs.services.runner import process_worker
     from posjobs.services.scheduler import RealtimeWorker
 
     slots = concurrency or os.cpu_count() or 1
-    worker = make_worker(app, app.clock, slots, lambda o: print_outcome(app.output, o))
-    worker.speed = speed
+    worker = process_worker(app.project, app.store, app.settings, app.store_url,
+                            clock=app.clock, slots=slots, speed=speed,
+                            on_outcome=lambda o: print_outcome(app.output, o))
     app.output.note(
         f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
@@ -71,79 +71,40 @@ def worker_command(
     return ExitCode.OK
 
 
-@dataclass
-class RunSummary:
-    """Where each job of a fast-forward run ended."""
-
-    jobs: list[Job]
-    durations: dict[int, float]
-
-    @property
-    def ok(self) -> bool:
-        return not any(job.status is JobStatus.DEAD for job in self.jobs)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "jobs": [
-                {**job.summary(), "duration_ms": round(self.durations.get(job.id, 0) * 1000, 1)}
-                for job in self.jobs
-            ],
-        }
-
-    def print(self, out: Output) -> None:
-        if not self.jobs:
-            out.note("no jobs ran")
-            return
-        table = Table(title="run summary", title_justify="left", box=None, header_style="bold",
-                      pad_edge=False)
+def print_summary(out: Output, summary: RunSummary) -> None:
+    """The table of a run's jobs, and the verdict."""
+    if summary.jobs:
+        table = Table(title="run summary", title_justify="left", box=None,
+                      header_style="bold", pad_edge=False)
         for column in ("id", "source_name", "status", "attempts", "duration", "error"):
             table.add_column(column, justify="right" if column == "id" else "left")
-        for job in self.jobs:
+        for job in summary.jobs:
             error = job.last_error or {}
+            duration = summary.durations.get(job.id)
             table.add_row(
                 str(job.id), Text(safe(job.source_name)),
                 Text(job.status.value, style=STATUS_STYLE[job.status]),
                 f"{job.attempts}/{job.max_attempts}",
-                f"{self.durations.get(job.id, 0) * 1000:.1f} ms",
-                Text(safe(str(error.get("message", ""))) if job.status is JobStatus.DEAD else ""),
+                "-" if duration is None else f"{duration * 1000:.1f} ms",
+                Text(safe(str(error.get("message", ""))) if job.status is JobStatus.DEAD
+                     else ""),
             )
         out.err.print(table)
-        dead = sum(job.status is JobStatus.DEAD for job in self.jobs)
-        verdict = f"{len(self.jobs)} job(s), " + (f"{dead} dead" if dead else "all done")
-        out.note(Text(verdict, style="bold red" if dead else "bold green"))
+    if not summary.total:
+        out.note("no jobs ran")
+        return
+    dead = summary.counts.get(JobStatus.DEAD, 0)
+    verdict = f"{summary.total} job(s), " + (f"{dead} dead" if dead else "all done")
+    out.note(Text(verdict, style="bold green" if summary.ok else "bold red"))
 
 
 def run_to_end(app: AppState, among: set[int] | None, quiet: bool) -> RunSummary:
     """Fast-forward: run jobs (all, or `among` and their descendants) to a final state."""
-    from posjobs.clock import ManualClock
-    from posjobs.services.worker import fast_forward
+    from posjobs.services import runner
 
-    clock = ManualClock(app.clock.now())
-    worker = make_worker(app, clock, 1, None if quiet else lambda o: print_outcome(app.output, o))
-    try:
-        outcomes = fast_forward(worker, clock, among)
-    finally:
-        worker.executor.close()
-    durations: dict[int, float] = {}
-    for outcome in outcomes:
-        durations[outcome.job.id] = durations.get(outcome.job.id, 0) + outcome.duration
-    ids = sorted(durations) if among is None else sorted(
-        among | {j.id for j in app.store.descendants(sorted(among))})
-    jobs = [job for job in (app.store.get_job(i) for i in ids) if job is not None]
-    return RunSummary(jobs, durations)
-
-
-def make_worker(
-    app: AppState, clock: Clock, slots: int, on_outcome: Callable[[Outcome], None] | None
-) -> Worker:
-    """A worker whose attempts run in child processes, under their time limits."""
-    from posjobs.services.slots import ProcessExecutor, SlotConfig
-    from posjobs.services.worker import Worker
-
-    config = SlotConfig(str(app.project.root), str(app.store_path), app.settings.environment)
-    return Worker(app.project, app.store, app.settings, clock=clock,
-                  executor=ProcessExecutor(config, slots), on_outcome=on_outcome)
+    return runner.run_to_end(
+        app.project, app.store, app.settings, app.store_url, now=app.clock.now(), among=among,
+        on_outcome=None if quiet else lambda o: print_outcome(app.output, o))
 
 
 def print_outcome(out: Output, outcome: Outcome) -> None:

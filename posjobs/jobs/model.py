@@ -37,16 +37,11 @@ class Priority(str, Enum):
     def rank(self) -> int:
         return _RANKS[self]
 
-    @classmethod
-    def from_rank(cls, rank: int) -> Priority:
-        return _BY_RANK[rank]
-
     def __str__(self) -> str:
         return self.value
 
 
 _RANKS = {Priority.HIGH: 0, Priority.DEFAULT: 1, Priority.LOW: 2}
-_BY_RANK = {rank: p for p, rank in _RANKS.items()}
 
 
 @dataclass(frozen=True)

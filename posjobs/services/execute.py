@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posjobs.clock import Clock
-from posjobs.errors import PosjobsError, TemplateError
+from posjobs.errors import PosjobsError, StoreError, TemplateError
 from posjobs.jobs.model import Job, LogEntry, NewJob
 from posjobs.liquid import Dialect, JobInfo, RunState
 
@@ -17,7 +17,6 @@ class Execution:
     """What an attempt produced; the worker decides what becomes of the job."""
 
     ok: bool
-    output: str = ""
     error: dict[str, Any] | None = None
     logs: list[LogEntry] = field(default_factory=list)
     jobs: list[NewJob] = field(default_factory=list)
@@ -32,27 +31,32 @@ def execute(
     reserve_id: Callable[[], int],
     environment: str,
 ) -> Execution:
-    """Run `job` once. Only its arguments and its restricted `context` are in scope."""
+    """Run `job` once. Only its arguments and its restricted `context` are in scope.
+
+    `{% log env: %}` compares with the environment the job was enqueued in, `environment`
+    only for jobs that do not say.
+    """
     run = RunState(
         clock=clock,
         reserve_id=reserve_id,
         job_context=job.context,
-        environment=environment,
+        environment=str(job.context.get("environment") or environment),
         job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
     )
     try:
         if job.partial is not None:
-            output = dialect.render_partial(job.partial, run, context=job.context,
-                                            variables=job.arguments)
+            dialect.render_partial(job.partial, run, context=job.context,
+                                   variables=job.arguments)
         else:
             template = dialect.parse_source(job.body or "", job.template, job.body_line,
                                             job.column)
-            output = dialect.render(template, run, context=job.context,
-                                    variables=job.arguments)
+            dialect.render(template, run, context=job.context, variables=job.arguments)
     except TemplateError as err:
         return Execution(False, error=err.to_dict(), logs=run.logs)
+    except StoreError:
+        raise  # not the job's fault: the store itself failed
     except PosjobsError as err:
         error = {"class": type(err).__name__, "message": err.message, "path": job.template,
                  "line": job.line, "column": None}
         return Execution(False, error=error, logs=run.logs)
-    return Execution(True, output=output, logs=run.logs, jobs=run.jobs)
+    return Execution(True, logs=run.logs, jobs=run.jobs)

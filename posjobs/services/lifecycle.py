@@ -14,7 +14,6 @@ DEAD = "job_dead_error"
 TIMEOUT = "job_timeout_error"
 KILLED = "job_killed_error"
 RECOVERED = "job_recovered"
-LIFECYCLE_TYPES = (ENQUEUED, STARTED, DONE, FAILED, RETRY, DEAD, TIMEOUT, KILLED, RECOVERED)
 
 
 def enqueued_entry(job: NewJob, at: float) -> LogEntry:

@@ -26,8 +26,8 @@ from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services.execute import Execution, execute
 from posjobs.services.ids import IdReservation
+from posjobs.store import open_store
 from posjobs.store.base import Store
-from posjobs.store.sqlite import SQLiteStore
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class SlotConfig:
     """What a child process needs to set itself up (sent once, when it starts)."""
 
     project_root: str
-    db_path: str
+    store_url: str  # what `open_store` opens: the same store, from another process
     environment: str
 
 
@@ -126,11 +126,12 @@ class ProcessExecutor:
             self._checkin(job.id, slot)
 
     def kill(self, job_id: int) -> bool:
+        # Under the lock, so the slot cannot move on to another job between look-up and kill.
         with self._lock:
             slot = self._busy.get(job_id)
-        if slot is None:
-            return False
-        slot.stop("killed")
+            if slot is None:
+                return False
+            slot.stop("killed")
         return True
 
     def stop_all(self) -> None:
@@ -225,7 +226,7 @@ def _context() -> BaseContext:
 def _child_main(conn: Connection, config: SlotConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group
     dialect = Dialect(Project(Path(config.project_root)))
-    store = SQLiteStore(config.db_path)
+    store = open_store(config.store_url)
     try:
         while True:
             try:

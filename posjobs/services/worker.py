@@ -24,10 +24,11 @@ from posjobs.project import Project
 from posjobs.services import lifecycle
 from posjobs.services.execute import Execution
 from posjobs.services.slots import Attempted, Executor, InlineExecutor, Stopped, TimedOut
-from posjobs.store.base import AttemptResult, Store
+from posjobs.store.base import AttemptResult, JobFilter, Store
 
 DAY = 86_400.0
 CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
+ELSEWHERE_POLL_SECONDS = 0.05  # fast-forward, waiting for its jobs another worker runs
 
 
 @dataclass(frozen=True)
@@ -206,24 +207,41 @@ class Worker:
 
 
 def fast_forward(
-    worker: Worker, clock: ManualClock, among: set[int] | None = None
-) -> list[Outcome]:
+    worker: Worker,
+    clock: ManualClock,
+    among: set[int] | None = None,
+    wait: Callable[[float], None] = time.sleep,
+) -> Iterator[Outcome]:
     """Run every waiting job (or those in `among` and their descendants) to a final state,
-    jumping the clock to the next due time instead of waiting for it."""
-    outcomes: list[Outcome] = []
+    jumping the clock to the next due time instead of waiting for it.
+
+    Jobs of the run that another worker is running are waited for (and recovered if that
+    worker died), so that when this ends every job of the run is done or dead.
+    """
     scope = set(among) if among is not None else None
     while True:
         outcome = worker.run_next(scope)
         if outcome is not None:
-            outcomes.append(outcome)
+            yield outcome
             clock.advance(outcome.duration)  # simulated time still passes while jobs work
             if scope is not None and outcome.status is JobStatus.DONE:
                 scope.update(j.id for j in worker.store.descendants([outcome.job.id]))
             continue
         next_at = worker.store.next_run_at(scope)
-        if next_at is None:
-            return outcomes
-        clock.jump_to(next_at)
+        if next_at is not None:
+            clock.jump_to(next_at)
+        elif _running_elsewhere(worker.store, scope):
+            worker.recover()
+            wait(ELSEWHERE_POLL_SECONDS)
+        else:
+            return
+
+
+def _running_elsewhere(store: Store, scope: set[int] | None) -> bool:
+    if scope is not None and not scope:
+        return False
+    running = JobFilter(statuses=(JobStatus.RUNNING,), ids=tuple(scope or ()), limit=1)
+    return bool(store.list_jobs(running))
 
 
 def _failure_of(

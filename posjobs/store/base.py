@@ -154,8 +154,10 @@ class Store(ABC):
     def add_logs(self, entries: Sequence[LogEntry]) -> None: ...
 
     @abstractmethod
-    def tail_logs(self, flt: LogFilter, limit: int) -> list[LogEntry]:
-        """The last `limit` matching entries, oldest first."""
+    def tail_logs(
+        self, flt: LogFilter, limit: int, up_to: int | None = None
+    ) -> list[LogEntry]:
+        """The last `limit` matching entries (with id <= up_to, when given), oldest first."""
 
     @abstractmethod
     def logs_after(

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import select
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -16,7 +21,7 @@ from posjobs.jobs.model import JobStatus, LogEntry
 from posjobs.services.logs import follow, parse_time
 from posjobs.store.base import AttemptResult, LogFilter
 from posjobs.store.sqlite import SQLiteStore
-from tests.conftest import T0, CliResult, run_cli
+from tests.conftest import REPO, T0, CliResult, run_cli
 
 MAIN_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z\] - [^:]+: .*$")
 
@@ -196,19 +201,47 @@ def finish(store: SQLiteStore, job_id: int, ok: bool) -> None:
 
 @pytest.mark.parametrize(("ok", "code"), [(True, 0), (False, 1)])
 def test_follow_job_waits_for_the_job_and_exits_by_its_fate(project, ok, code):
+    """A real `logs --follow --job` process: proven to be following (it printed an entry
+    written after it started), then the job ends, and it exits by the job's fate."""
     run_cli(["-p", str(project.root), "render", "/"])
     store = store_of(project)
-    results: list[CliResult] = []
-    follower = threading.Thread(target=lambda: results.append(
-        logs(project, "--follow", "--job", "1", "--interval", "10")))
-    follower.start()
-    finish(store, 1, ok)
-    follower.join(30)
-    assert not follower.is_alive()
-    (result,) = results
-    assert result.exit_code == code
-    assert result.stdout.splitlines()[-2].endswith(("job_done: end", "job_dead_error: end"))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "posjobs", "-p", str(project.root), "logs", "--follow",
+         "--job", "1", "-n", "0", "--quiet", "--interval", "10"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        assert follower.stdout is not None
+        deadline = time.monotonic() + 30
+        first = ""
+        while "ping" not in first:  # ping until the follower shows one: it is following
+            assert time.monotonic() < deadline, "the follower never printed"
+            store.add_logs([LogEntry(type="info", message="ping", created_at=T0, job_id=1)])
+            if select.select([follower.stdout], [], [], 0.2)[0]:
+                first = follower.stdout.readline()
+        finish(store, 1, ok)
+        assert follower.wait(30) == code
+        rest = follower.stdout.read()
+        assert rest.rstrip().endswith("job_done: end" if ok else "job_dead_error: end")
+    finally:
+        if follower.poll() is None:
+            follower.kill()
     assert store.get_job(1).status is (JobStatus.DONE if ok else JobStatus.DEAD)
+
+
+def test_a_reader_that_goes_away_is_not_a_failure(project):
+    run_cli(["-p", str(project.root), "render", "/"])
+    # Far more than a pipe holds, so that the writer meets the closed pipe.
+    store_of(project).add_logs([LogEntry(type="info", message="x" * 200, created_at=T0)] * 3000)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    reader = subprocess.Popen([sys.executable, "-m", "posjobs", "-p", str(project.root), "logs",
+                               "-n", "3000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # like `posjobs logs | head -1`
+    assert reader.wait(30) == 0
+    assert reader.stderr.read() == b""
 
 
 def test_clear_asks_first_and_yes_skips_the_question(project):

@@ -21,8 +21,10 @@ class LogQueries:
             with self._db.write() as db:
                 insert_logs(db, entries)
 
-    def tail_logs(self, flt: LogFilter, limit: int) -> list[LogEntry]:
-        where, params = _log_where(flt)
+    def tail_logs(
+        self, flt: LogFilter, limit: int, up_to: int | None = None
+    ) -> list[LogEntry]:
+        where, params = _log_where(flt, None, up_to)
         rows = self._db.read(
             f"SELECT {LOG_COLUMNS} FROM logs{where} ORDER BY id DESC LIMIT ?", [*params, limit]
         )
