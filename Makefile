@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 DEMO   := fixtures/demo
 DEMO_DB := $(DEMO)/.posjobs/posjobs.db
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,17 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# The benchmark suite's extra (Huey, py-spy) on top of what `test` set up.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check posjobs tests

@@ -1,0 +1,1 @@
+"""One module per measurement; each `run(config, work, shared)` returns its result rows."""

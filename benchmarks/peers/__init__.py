@@ -1,0 +1,1 @@
+"""The peers and baselines posjobs is measured against: Huey, bare SQLite loops, Typer."""

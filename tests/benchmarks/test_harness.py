@@ -1,0 +1,90 @@
+"""The benchmark harness counts what it says it counts, and reports every measurement.
+
+Tiny runs only, and no timing is asserted: timing goals live in the suite itself
+(`python -m benchmarks.run`), measured as ratios in one run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("huey")
+
+from benchmarks import report
+from benchmarks.config import TINY
+from benchmarks.measures import enqueue, processing
+from benchmarks.peers import sqlite_loop
+from benchmarks.peers.huey_app import completion_times, make_huey
+from benchmarks.run import ALL_NAMES, run_suite
+from posjobs.jobs.model import JobStatus
+from posjobs.store.base import LogFilter
+from posjobs.store.sqlite import SQLiteStore
+
+JOBS = 20
+
+
+def test_posjobs_completions_are_the_done_jobs_in_the_store(tmp_path: Path) -> None:
+    run = processing.posjobs_round(tmp_path, JOBS, concurrency=2)
+
+    store = SQLiteStore(tmp_path / "posjobs.db")
+    counts = store.count_jobs()
+    job_logs = store.tail_logs(LogFilter(types=("bench",)), 1000)
+    store.close()
+    assert run.completed == counts[JobStatus.DONE] == JOBS
+    assert run.waiting == 0 == counts[JobStatus.SCHEDULED] + counts[JobStatus.RUNNING]
+    assert len(run.times) == JOBS
+    # Each job really ran its body: one `{% log %}` entry per job.
+    assert sorted(e.message for e in job_logs) == sorted(f"job {i}" for i in range(1, JOBS + 1))
+
+
+def test_huey_completions_are_the_results_in_its_store(tmp_path: Path) -> None:
+    run = processing.huey_round(tmp_path, JOBS, concurrency=2)
+
+    huey = make_huey(tmp_path / "huey.db")
+    assert run.completed == huey.result_count() == JOBS
+    assert run.waiting == huey.pending_count() == 0
+    assert sorted(run.times) == sorted(completion_times(huey))
+
+
+def test_bare_loop_completions_are_the_done_rows(tmp_path: Path) -> None:
+    run = processing.bare_round(tmp_path, JOBS, concurrency=2)
+
+    counts = sqlite_loop.counts(tmp_path / "bare.db")
+    assert run.completed == counts[sqlite_loop.DONE] == JOBS
+    assert run.waiting == 0 and sqlite_loop.WAITING not in counts
+    assert len(run.times) == JOBS
+
+
+def test_a_rate_needs_every_job_completed() -> None:
+    with pytest.raises(RuntimeError, match="19 of 20"):
+        _ = processing.Run(20, 19, 1, [1.0] * 19).rate
+    assert processing.Run(3, 3, 0, [10.0, 10.5, 11.0]).rate == 2.0
+
+
+def test_enqueue_stores_every_job_on_both_sides(tmp_path: Path) -> None:
+    _took, stored = enqueue.posjobs_round(tmp_path / "posjobs", JOBS)
+    _took, queued = enqueue.huey_round(tmp_path / "huey", JOBS)
+    assert stored == queued == JOBS
+
+
+def test_results_have_every_measurement_with_its_ratio_and_target(tmp_path: Path) -> None:
+    results, _rows = run_suite(TINY, tmp_path / "work", parallel=True)
+    report.write_json(results, tmp_path / "results.json")
+
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert written["failed"] == []
+    rows = {row["name"]: row for row in written["measurements"]}
+    assert set(rows) == set(ALL_NAMES)
+    for name, row in rows.items():
+        assert {"posjobs", "peer", "ratio", "target", "met"} <= set(row), name
+        if not row["available"]:  # only `posjobs check`, before it exists
+            assert name == "check" and row["notes"][0].startswith("not available"), row
+            continue
+        assert row["ratio"]["value"] > 0, name
+        if row["target"] is not None:
+            assert row["target"]["op"] in ("<=", ">=") and row["target"]["value"] > 0, name
+            assert isinstance(row["met"], bool), name
+    assert written["machine"]["cores"] and written["machine"]["python"]
