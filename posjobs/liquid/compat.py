@@ -1,16 +1,24 @@
 """Ruby Liquid compatibility: where python-liquid parses stricter than the platform, we relax it.
 
 Everything here only accepts templates python-liquid rejects; a template standard Liquid
-accepts parses and renders exactly as before.
+accepts parses and renders exactly as before, with one exception: `["a"]` or `[0]` where a
+value starts is a one-element array, as on the platform (python-liquid reads it as the
+variable named `a`). After a name it is still an index: `x["a"]`.
 
 - Words python-liquid reserves as keywords (`limit`, `offset`, `reversed`, `cols`, `continue`,
-  `in`, `with`, `for`, `as`, `required`) are names wherever they are not in the keyword's own
-  place: `{% assign limit = limit | default: 20 %}`, `{% render 'x', required: true %}`,
-  `{{ offset }}`, `{{ page.for }}`. In `for`/`tablerow` loops and after a `render`/`include`
-  name they keep their meaning.
+  `in`, `with`, `for`, `as`, `required`, `contains`) are names wherever they are not in the
+  keyword's own place: `{% assign limit = limit | default: 20 %}`, `{{ offset }}`,
+  `{% render 'x', required: true %}`, `{{ page.for }}`. In `for`/`tablerow` loops and after a
+  `render`/`include` name they keep their meaning.
 - `{% liquid %}` accepts blank lines holding only spaces, an empty tag, a tag continued on the
-  next line after a trailing comma (`graphql g = 'q',` then `id: 1`), and any text inside a
-  `comment` block; `#` lines are comments.
+  next line after a trailing comma (`graphql g = 'q',` then `id: 1`) or inside an open hash or
+  array literal (`assign x = {` ... `}`), and any text inside a `comment` block; `#` lines are
+  comments.
+- Hash and array literals and `<<` in expressions: `{% assign x = {"a": [1, y]} %}`,
+  `{% assign list << item %}`, `{% assign row = row << value %}` (literals.py).
+- Argument lists as Ruby Liquid reads them: `function r = 'p', a: 1 b: 2` (a missing comma),
+  `a: 1, , b: 2`, a trailing `;`, and `name: a: b` (the part after the second colon is
+  dropped, as Ruby Liquid's argument scanner does).
 - String literals are taken literally, backslashes included, as in Ruby Liquid:
   `'^https?:\\/\\/[\\S]+'` is that regular expression. python-liquid already does this; the
   tests pin it.
@@ -27,8 +35,8 @@ from collections.abc import Iterator
 from liquid import Environment
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import FilteredExpression
+from liquid.builtin.expressions import _tokenize as _strict
 from liquid.builtin.expressions import logical as _logical
-from liquid.builtin.expressions import tokenize as strict_tokenize
 from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags import case_tag as _case_tag
@@ -42,6 +50,8 @@ from liquid.token import (
     TOKEN_BLANK,
     TOKEN_COLON,
     TOKEN_COLS,
+    TOKEN_COMMA,
+    TOKEN_CONTAINS,
     TOKEN_CONTINUE,
     TOKEN_DOT,
     TOKEN_EMPTY,
@@ -52,6 +62,7 @@ from liquid.token import (
     TOKEN_FOR,
     TOKEN_IDENTINDEX,
     TOKEN_IDENTSTRING,
+    TOKEN_ILLEGAL,
     TOKEN_IN,
     TOKEN_INTEGER,
     TOKEN_LBRACKET,
@@ -60,23 +71,29 @@ from liquid.token import (
     TOKEN_NULL,
     TOKEN_OFFSET,
     TOKEN_OUTPUT,
+    TOKEN_PIPE,
     TOKEN_RBRACKET,
     TOKEN_REQUIRED,
     TOKEN_REVERSED,
     TOKEN_RPAREN,
+    TOKEN_SKIP,
     TOKEN_STRING,
     TOKEN_TAG,
     TOKEN_TRUE,
     TOKEN_WITH,
     TOKEN_WORD,
     Token,
+    operators,
 )
 from liquid.undefined import is_undefined
+
+from posjobs.liquid import literals
+from posjobs.liquid.literals import TOKEN_APPEND, TOKEN_LBRACE, TOKEN_RBRACE, VALUE_ENDS
 
 # Keywords Ruby Liquid also accepts as variable and argument names.
 SOFT_KEYWORDS = frozenset({
     TOKEN_LIMIT, TOKEN_OFFSET, TOKEN_COLS, TOKEN_REVERSED, TOKEN_CONTINUE, TOKEN_IN,
-    TOKEN_WITH, TOKEN_FOR, TOKEN_AS, TOKEN_REQUIRED,
+    TOKEN_WITH, TOKEN_FOR, TOKEN_AS, TOKEN_REQUIRED, TOKEN_CONTAINS,
 })
 _LOOP_ARGUMENTS = frozenset({TOKEN_LIMIT, TOKEN_OFFSET, TOKEN_COLS})
 _BINDERS = frozenset({TOKEN_WITH, TOKEN_FOR})
@@ -91,9 +108,119 @@ _VALUE_ENDS = frozenset({
 _PATH_TAILS = frozenset({TOKEN_DOT, TOKEN_LBRACKET, TOKEN_IDENTINDEX, TOKEN_IDENTSTRING})
 
 
+TOKEN_SEMICOLON = "semicolon"
+
+# python-liquid's expression rules, plus the braces of hash literals, `<<` and `;`, which it
+# rejects as unexpected characters (so nothing it accepts is tokenized differently).
+_EXTRA_RULES = (
+    (TOKEN_LBRACE, r"\{"), (TOKEN_RBRACE, r"\}"), (TOKEN_APPEND, r"<<"), (TOKEN_SEMICOLON, r";"),
+)
+_RULES = [
+    rule
+    for name, pattern in _strict._rules
+    for rule in ((*_EXTRA_RULES, (name, pattern)) if name == "OP" else ((name, pattern),))
+]
+_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _RULES), re.DOTALL)
+
+
 def tokenize(source: str, parent_token: Token) -> Iterator[Token]:
-    """python-liquid's expression tokenizer, with soft keywords turned into words by place."""
-    return iter(soften(list(strict_tokenize(source, parent_token))))
+    """python-liquid's expression tokenizer, with soft keywords turned into words by place,
+    hash and array literals and `<<` folded into values (literals.py) and Ruby Liquid's lax
+    argument lists accepted (see `relax`)."""
+    return iter(relax(literals.fold(soften(scan(source, parent_token)))))
+
+
+def scan(source: str, parent: Token) -> list[Token]:
+    """The expression's tokens, as python-liquid's tokenizer reads them (with `{`, `}`, `<<`
+    and `;` besides)."""
+    tokens = []
+    for match in _RE.finditer(source):
+        kind = match.lastgroup
+        assert kind is not None
+        value = match.group()
+        index = parent.start_index + match.start()
+        if kind == TOKEN_SKIP:
+            continue
+        if kind == TOKEN_WORD and value in _strict._keywords:
+            kind = value
+        elif kind == TOKEN_IDENTINDEX:
+            value = match.group(_strict.GROUP_IDENTINDEX)
+        elif kind == TOKEN_IDENTSTRING:
+            value = match.group(_strict.GROUP_IDENTQUOTED)
+            if match.group(_strict.GROUP_IDENTQUOTE) in value:  # ["a", "b"]: not one name
+                tokens.extend(_bracketed(source, match, parent))
+                continue
+        elif kind == TOKEN_STRING:
+            value = match.group(_strict.GROUP_QUOTED)
+        elif kind == "OP":
+            if value not in operators:
+                raise LiquidSyntaxError(f"unknown operator {value!r}",
+                                        token=Token(kind, value, index, parent.source))
+            kind = operators[value]
+        elif kind == TOKEN_ILLEGAL:
+            raise LiquidSyntaxError(f"unexpected {value!r}",
+                                    token=Token(kind, value, index, parent.source))
+        tokens.append(Token(kind, value, index, parent.source))
+    return tokens
+
+
+def _bracketed(source: str, match: re.Match[str], parent: Token) -> list[Token]:
+    """`[`, the tokens inside the brackets `match` spans, and `]`."""
+    start, stop = match.start() + 1, match.end() - 1
+    index = parent.start_index
+    inner = Token(TOKEN_EXPRESSION, source[start:stop], index + start, parent.source)
+    return [
+        Token(TOKEN_LBRACKET, "[", index + match.start(), parent.source),
+        *scan(inner.value, inner),
+        Token(TOKEN_RBRACKET, "]", index + stop, parent.source),
+    ]
+
+
+def relax(tokens: list[Token]) -> list[Token]:
+    """Argument lists as Ruby Liquid reads them: a missing comma between arguments
+    (`'x' object: object`), doubled commas and a trailing `;` are fine, and in `name: a: b`
+    what follows the second colon is dropped (Ruby Liquid's `name: a` argument scanner)."""
+    while tokens and tokens[-1].kind == TOKEN_SEMICOLON:
+        tokens = tokens[:-1]
+    out: list[Token] = []
+    skipping = False
+    for i, token in enumerate(tokens):
+        kind = token.kind
+        previous = out[-1].kind if out else None
+        if kind == TOKEN_SEMICOLON:
+            raise LiquidSyntaxError("unexpected ';'", token=token)
+        if skipping:
+            if kind != TOKEN_COMMA:
+                continue
+            skipping = False
+        if kind == TOKEN_COMMA and previous == TOKEN_COMMA:
+            continue
+        following = tokens[i + 1].kind if i + 1 < len(tokens) else TOKEN_EOF
+        if (kind == TOKEN_WORD and following == TOKEN_COLON and previous in VALUE_ENDS
+                and not _in_filter(out)):
+            out.append(Token(TOKEN_COMMA, ",", token.start_index, token.source))
+        elif kind == TOKEN_COLON and _second_colon(out):
+            skipping = True
+            continue
+        out.append(token)
+    return out
+
+
+def _in_filter(before: list[Token]) -> bool:
+    """Whether the tokens so far are inside a filter's arguments."""
+    return any(t.kind == TOKEN_PIPE for t in before)
+
+
+def _second_colon(before: list[Token]) -> bool:
+    """`..., name: value` just ended (outside filters): another `:` would be a second one."""
+    return (
+        len(before) >= 3
+        and before[-1].kind in VALUE_ENDS
+        and before[-2].kind == TOKEN_COLON
+        and before[-3].kind == TOKEN_WORD
+        and (len(before) == 3 or before[-4].kind == TOKEN_COMMA)
+        and not _in_filter(before)
+    )
 
 
 def soften(tokens: list[Token]) -> list[Token]:
@@ -135,6 +262,8 @@ def _is_keyword(
         return False
     if following in _PATH_TAILS or following in _SEPARATORS or following == TOKEN_EOF:
         return False
+    if kind == TOKEN_CONTAINS:  # a contains b; `contains` alone is a name
+        return previous in _VALUE_ENDS
     if kind in _BINDERS:  # render 'card' with product / for products
         return previous in _VALUE_ENDS
     if kind == TOKEN_AS:  # ... as item
@@ -213,7 +342,7 @@ def liquid_lines(source: str, parent: Token) -> Iterator[Token]:
                 yield _tag(name, line.start("name"), parent)
             continue
         start, stop = line.start("expr"), line.end("expr")
-        while source[start:stop].endswith(",") and pos < end:
+        while pos < end and (source[start:stop].endswith(",") or _unclosed(source[start:stop])):
             more = _CONTINUATION.match(source, pos)
             assert more is not None  # it matches any line, even an empty one
             if more.group("text").strip():
@@ -225,6 +354,21 @@ def liquid_lines(source: str, parent: Token) -> Iterator[Token]:
                 TOKEN_EXPRESSION, source[start:stop], parent.start_index + start, parent.source
             )
         in_comment = name == "comment"
+
+
+_QUOTED_OR_BRACKET = re.compile(r"'[^']*'|\"[^\"]*\"|[\[{]|[\]}]")
+
+
+def _unclosed(text: str) -> bool:
+    """Whether `text` opens more hash or array brackets than it closes (outside strings)."""
+    depth = 0
+    for match in _QUOTED_OR_BRACKET.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return depth > 0
 
 
 def _tag(name: str, index: int, parent: Token) -> Token:

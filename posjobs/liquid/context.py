@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from liquid import BoundTemplate, RenderContext
+from liquid import BoundTemplate, RenderContext, Token
 from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
+from liquid.undefined import UNDEFINED
 
+from posjobs.liquid.literals import PlatformLiteral
 from posjobs.liquid.run import RunState
 
 
@@ -24,6 +26,23 @@ class PosContext(RenderContext):
         assert isinstance(ctx, PosContext)
         ctx.run = self.run
         return ctx
+
+    def get(self, path: list[object], *, token: Token | None, default: object = UNDEFINED
+            ) -> object:
+        """A path's value; a path whose root is a hash or array literal (literals.py) starts
+        from the literal's value."""
+        if not path or not isinstance(path[0], PlatformLiteral):
+            return super().get(path, token=token, default=default)
+        value = path[0].evaluate(self)
+        for segment in path[1:]:
+            try:
+                value = self.get_item(value, segment)
+            except (KeyError, TypeError, IndexError):
+                if default is UNDEFINED:
+                    return self.env.undefined(str(path[0]), hint=f"{segment!r} is undefined",
+                                              token=token)
+                return default
+        return value
 
 
 def run_of(context: RenderContext) -> RunState:

@@ -65,13 +65,27 @@ class Dialect:
         except LiquidError as err:
             raise to_template_error(err, name) from None
 
-    def layout(self, name: str, page: str) -> BoundTemplate:
+    def layout(self, name: str, page: str, *, context: dict[str, Any] | None = None
+               ) -> BoundTemplate:
+        """The layout `name` names; a name holding Liquid (the platform's modules write
+        `layout: "{{ context.constants['modules/user/LAYOUT'] | default: 'application' }}"`)
+        is rendered first, with `context` as the platform `context` object."""
+        if "{{" in name or "{%" in name:
+            name = self.layout_name(name, page, context or {})
         path = self.project.find_layout(name)
         if path is None:
             raise TemplateError(f"layout {name!r} not found", path=page, line=1,
                                 error_class="LayoutNotFound",
                                 hint="set `layout: ''` in the front matter for no layout")
         return self.parse(self.project.read(path))
+
+    def layout_name(self, name: str, page: str, context: dict[str, Any]) -> str:
+        """A layout name written as Liquid, rendered (errors name the page)."""
+        template = self.parse_source(name, page)
+        try:
+            return template.render(context=context).strip()
+        except LiquidError as err:
+            raise to_template_error(err, page) from None
 
     # --- rendering ----------------------------------------------------------------------------
     def render(
@@ -112,8 +126,18 @@ class Dialect:
         return self.render(template, run, context=context, variables=variables)
 
 
+_PARSE_BUG = "unexpected liquid parsing error"  # python-liquid's wrapper of a Python exception
+
+
 def to_template_error(err: LiquidError, fallback_name: str) -> TemplateError:
     """A python-liquid error as posjobs reports it: message and path:line:col."""
+    cause = err.__cause__
+    if (err.message == _PARSE_BUG and cause is not None
+            and not isinstance(cause, LiquidError)):
+        # python-liquid hides a Python exception raised while parsing behind "unexpected
+        # liquid parsing error": it is a bug in a tag, so say which.
+        return TemplateError(f"{type(cause).__name__}: {cause}", path=fallback_name,
+                             error_class="InternalError")
     where = err.context()
     line = column = None
     source_line = None

@@ -100,6 +100,9 @@ def test_export_of_a_hash(page):
     assert out.html == "liquid,graphql"
 
 
-def test_export_needs_a_namespace(page):
-    err = page.error("{% export a %}")
-    assert "namespace" in err.message
+def test_export_without_a_namespace_publishes_each_variable(page):
+    # The reference marks namespace as optional; the platform's user module relies on it.
+    out = page("{% assign current_profile = 'p' %}{% export current_profile %}"
+               "{{ context.exports.current_profile }}")
+    assert out.html == "p"
+    assert out.context["exports"] == {"current_profile": "p"}

@@ -1,7 +1,8 @@
 """`{% assign h["a"]["b"] = value %}`: standard `assign`, also setting keys inside hashes.
 
-The platform's `assign` took over `hash_assign`'s syntax; a plain `{% assign x = ... %}` is
-python-liquid's own tag, untouched.
+The platform's `assign` took over `hash_assign`'s syntax, and appends with `<<`:
+`{% assign list << item %}`. A plain `{% assign x = ... %}` is python-liquid's own tag,
+untouched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from liquid import RenderContext, Token, TokenStream
 from liquid.builtin.expressions import FilteredExpression, Identifier
 from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.assign_tag import AssignTag as StandardAssignTag
+from liquid.exceptions import LiquidSyntaxError
 from liquid.expression import Expression
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
@@ -20,7 +22,7 @@ from posjobs.liquid.tags.targets import Target, split_target
 
 
 class KeyAssignNode(AssignNode):
-    """`assign` to a key or index inside a variable."""
+    """`assign` to a key or index inside a variable, or `assign list << item`."""
 
     __slots__ = ("target",)
 
@@ -43,10 +45,13 @@ class AssignTag(StandardAssignTag):
         token = stream.expect(TOKEN_TAG)
         expression = stream.peek
         if expression.kind == TOKEN_EXPRESSION:
-            split = split_target(self.env, expression, self.name, append=False)
-            if split is not None and len(split[0].path.path) > 1:
+            split = split_target(self.env, expression, self.name)
+            if split is not None and (split[0].append or len(split[0].path.path) > 1):
                 next(stream)
                 target, rest = split
+                if not rest.value.strip():
+                    raise LiquidSyntaxError(f"assign: expected a value after {target}",
+                                            token=expression)
                 value = FilteredExpression.parse(self.env, TokenStream(tokenize(rest.value, rest)))
                 return KeyAssignNode(token, target, value)
         return super().parse(stream)

@@ -1,5 +1,8 @@
 """`{% export a, b, namespace: 'x' %}`: publishes variables as `context.exports.x.a`, `.b`.
 
+Without a namespace (`{% export current_profile %}`, as the platform's user module does) each
+variable is published as `context.exports.current_profile`.
+
 Exports outlive the partial that makes them: they live in the platform `context` object the
 whole render (page and partials, or job) shares. Exporting again into a namespace adds to it.
 """
@@ -21,7 +24,7 @@ from posjobs.liquid.tags.common import PlatformTagError, platform_context
 class ExportNode(Node):
     __slots__ = ("names", "namespace")
 
-    def __init__(self, token: Token, names: list[Path], namespace: Expression) -> None:
+    def __init__(self, token: Token, names: list[Path], namespace: Expression | None) -> None:
         super().__init__(token)
         self.names = names
         self.namespace = namespace
@@ -29,23 +32,26 @@ class ExportNode(Node):
 
     def __str__(self) -> str:
         names = ", ".join(str(name) for name in self.names)
+        if self.namespace is None:
+            return f"{{% export {names} %}}"
         return f"{{% export {names}, namespace: {self.namespace} %}}"
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        namespace = self.namespace.evaluate(context)
-        if not isinstance(namespace, str) or not namespace:
-            raise PlatformTagError(
-                f"export: namespace must be a non-empty string, got {namespace!r}",
-                token=self.namespace.token,
-            )
-        exports = _hash_at(platform_context(context, "export"), "exports")
-        target = _hash_at(exports, namespace)
+        target = _hash_at(platform_context(context, "export"), "exports")
+        if self.namespace is not None:
+            namespace = self.namespace.evaluate(context)
+            if not isinstance(namespace, str) or not namespace:
+                raise PlatformTagError(
+                    f"export: namespace must be a non-empty string, got {namespace!r}",
+                    token=self.namespace.token,
+                )
+            target = _hash_at(target, namespace)
         for name in self.names:
             target[str(name.head())] = name.evaluate(context)
         return 0
 
     def expressions(self) -> Iterable[Expression]:
-        return [*self.names, self.namespace]
+        return [*self.names] if self.namespace is None else [*self.names, self.namespace]
 
 
 def _hash_at(hash_: MutableMapping[str, object], key: str) -> MutableMapping[str, object]:
@@ -65,20 +71,19 @@ class ExportTag(Tag):
         positional, keywords = parse_arguments(self.env, stream.into_inner(tag=token, eat=False))
         names: list[Path] = []
         for arg in positional:
-            if not isinstance(arg.value, Path) or len(arg.value.path) != 1:
+            if (not isinstance(arg.value, Path) or len(arg.value.path) != 1
+                    or not isinstance(arg.value.head(), str)):
                 raise LiquidSyntaxError("export: expected variable names", token=arg.token)
             names.append(arg.value)
-        namespace = _namespace(keywords, token)
+        namespace = _namespace(keywords)
         if not names:
             raise LiquidSyntaxError("export: expected the variables to export", token=token)
         return ExportNode(token, names, namespace)
 
 
-def _namespace(keywords: list[KeywordArgument], token: Token) -> Expression:
+def _namespace(keywords: list[KeywordArgument]) -> Expression | None:
     for arg in keywords:
         if arg.name != "namespace":
             raise LiquidSyntaxError(f"export: unknown argument {arg.name!r} "
                                     "(only namespace: is allowed)", token=arg.token)
-    if not keywords:
-        raise LiquidSyntaxError("export: namespace: is required", token=token)
-    return keywords[-1].value
+    return keywords[-1].value if keywords else None

@@ -1,4 +1,8 @@
-"""`{% log value, type: 'x', env: 'all' %}`: writes a log entry from a page or a job."""
+"""`{% log value, type: 'x', env: 'all' %}`: writes a log entry from a page or a job.
+
+Other positional arguments after the value (`{% log object, 'ERROR: x' %}`, seen in the
+platform's own modules) are accepted and ignored, as on the platform: the type is `type:`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ from typing import TextIO
 from liquid import Node, RenderContext, Tag, Token, TokenStream
 from liquid.builtin.expressions import FilteredExpression, KeywordArgument
 from liquid.expression import Expression
-from liquid.token import TOKEN_COLON, TOKEN_COMMA, TOKEN_EXPRESSION, TOKEN_TAG, TOKEN_WORD
+from liquid.token import (
+    TOKEN_COLON,
+    TOKEN_COMMA,
+    TOKEN_EXPRESSION,
+    TOKEN_PIPE,
+    TOKEN_TAG,
+    TOKEN_WORD,
+)
 
 from posjobs.liquid.compat import tokenize as tokenize_expression
 from posjobs.liquid.context import run_of
@@ -75,6 +86,12 @@ class LogTag(Tag):
             ):
                 cut = i
                 break
-        message = FilteredExpression.parse(self.env, TokenStream(iter(tokens[:cut])))
+        # Positional arguments after the message (`log object, 'ERROR: x'`) are ignored, as
+        # the platform's argument scanner ignores them: only `type:` and `env:` count.
+        end = next((i for i, t in enumerate(tokens[:cut]) if t.kind in (TOKEN_COMMA, TOKEN_PIPE)),
+                   cut)
+        if end < cut and tokens[end].kind == TOKEN_PIPE:
+            end = cut
+        message = FilteredExpression.parse(self.env, TokenStream(iter(tokens[:end])))
         options = KeywordArgument.parse(self.env, TokenStream(iter(tokens[cut:])))
         return LogNode(token, message, options)

@@ -34,7 +34,9 @@ class ParseJsonNode(Node):
         text = context.get_buffer(buffer)
         self.body.render(context, text)
         try:
-            value = json.loads(text.getvalue())
+            # strict=False: raw newlines and tabs inside strings are fine, as on the platform
+            # (a captured multi-line text interpolated into "...").
+            value = json.loads(text.getvalue(), strict=False)
         except json.JSONDecodeError as err:
             raise PlatformTagError(
                 f"parse_json: the body of {self.name!r} is not valid JSON: {err.msg} "

@@ -4,7 +4,8 @@
     {% function data["foo"]["bar"] = 'partials/compute' %}
     {% function items << 'partials/fetch_item', id: 1 %}
     {% hash_assign my_hash["a"]["e"] = "x" %}
-Missing hashes along the way are created; `<<` appends to an array (created when missing).
+Missing hashes along the way are created; `<<` appends to an array (created when missing; a
+variable holding a JSON array string, as `x | default: "[]"` gives, becomes that array).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from liquid.exceptions import LiquidSyntaxError
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION
 
 from posjobs.liquid.compat import tokenize
+from posjobs.liquid.literals import append_to
 from posjobs.liquid.tags.common import PlatformTagError
 
 # `<<` is no Liquid operator, so the target is split off before the rest is tokenized.
@@ -47,7 +49,10 @@ class Target:
         root, *keys = [s.evaluate(context) if isinstance(s, Path) else s for s in self.path.path]
         if not isinstance(root, str):  # pragma: no cover - Path.parse starts with a word
             raise PlatformTagError(f"cannot assign to {self.path}", token=self.token)
-        if not keys and not self.append:
+        if not keys:
+            if self.append:  # nil starts an array; a string may hold a JSON one
+                value = append_to(context.resolve(root, default=None), value, self.token,
+                                  str(self.path))
             context.assign(root, value)
             return
         container = context.resolve(root, default=None)
