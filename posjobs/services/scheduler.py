@@ -14,16 +14,15 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from functools import partial
 
 from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreads
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from posjobs.jobs.model import Job
-from posjobs.services.worker import Outcome, Worker
+from posjobs.services.worker import Worker
 
 POLL_SECONDS = 0.1  # how soon rows written by other processes are noticed
 MIN_WAKE_SECONDS = 0.005
@@ -49,7 +48,8 @@ class RealtimeWorker:
         self.grace = grace
         self.poll_seconds = poll_seconds
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="posjobs-attempt")
-        self._running: dict[int, tuple[Job, Future[Outcome]]] = {}
+        self._running: dict[int, Job] = {}
+        self._runners = 0  # slots with a runner claiming and running jobs
         self._lock = threading.Lock()
         self._dispatching = threading.Lock()
         self._stopping = threading.Event()
@@ -159,30 +159,46 @@ class RealtimeWorker:
         claimed = 0
         while not self._stopping.is_set():
             with self._lock:
-                if len(self._running) >= self.concurrency:
-                    return  # every slot is busy: the next one to finish wakes us
+                if self._runners >= self.concurrency:
+                    return  # every slot is busy; a runner that runs out of work wakes us
             job = self.worker.claim()
             if job is None:
                 break
             claimed += 1
-            future = self._pool.submit(self.worker.process, job)
             with self._lock:
-                self._running[job.id] = (job, future)
-            future.add_done_callback(partial(self._finished, job.id))
+                self._runners += 1
+                self._running[job.id] = job
+            self._pool.submit(self._run_from, job)
         if self.burst and not claimed and self._idle():
             self.stop()
             return
         self._schedule_wake()
 
-    def _finished(self, job_id: int, _future: Future[Outcome]) -> None:
-        with self._lock:
-            self._running.pop(job_id, None)
-        if not self._stopping.is_set():
-            self._wake_now()
+    def _run_from(self, job: Job | None) -> None:
+        """One slot's runner: run the job, then claim the next due one itself, until none is
+        due. The scheduler is only needed to wake idle slots, not once per job."""
+        try:
+            while job is not None:
+                try:
+                    self.worker.process(job)
+                finally:
+                    with self._lock:
+                        self._running.pop(job.id, None)
+                if self._stopping.is_set():
+                    return
+                job = self.worker.claim()
+                if job is not None:
+                    with self._lock:
+                        self._running[job.id] = job
+        finally:
+            with self._lock:
+                self._runners -= 1
+            if not self._stopping.is_set():
+                self._wake_now()
 
     def _idle(self) -> bool:
         with self._lock:
-            return not self._running
+            return not self._running and not self._runners
 
     def _running_ids(self) -> list[int]:
         with self._lock:

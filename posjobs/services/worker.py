@@ -77,6 +77,7 @@ class Worker:
         self.on_outcome = on_outcome
         self.timer = timer  # measures durations; the clock says when things happen
         self.speed = speed  # `worker --speed`: delays and retry waits pass this much faster
+        self._guardian = _Guardian(self)
 
     def claim(self, among: Collection[int] | None = None) -> Job | None:
         # The store sets the lease from the claim's `now`; when that is simulated time, shift
@@ -129,25 +130,11 @@ class Worker:
     @contextmanager
     def _guard(self, job: Job) -> Iterator[None]:
         """While an attempt runs: keep its lease alive, and stop it if someone kills it."""
-        done = threading.Event()
-        lease = self.settings.lease_seconds
-
-        def watch() -> None:
-            next_beat = time.monotonic() + lease / 3
-            while not done.wait(min(CONTROL_SECONDS, lease / 3)):
-                if self.store.kill_requested([job.id]):
-                    self.executor.kill(job.id)
-                if time.monotonic() >= next_beat:
-                    self.store.heartbeat(self.name, [job.id], self.real_clock.now() + lease)
-                    next_beat += lease / 3
-
-        watcher = threading.Thread(target=watch, name=f"posjobs-guard-{job.id}", daemon=True)
-        watcher.start()
+        self._guardian.add(job.id)
         try:
             yield
         finally:
-            done.set()
-            watcher.join()
+            self._guardian.remove(job.id)
 
     def _report(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:
@@ -235,6 +222,46 @@ def fast_forward(
             wait(ELSEWHERE_POLL_SECONDS)
         else:
             return
+
+
+class _Guardian:
+    """One thread for all of a worker's running attempts: it keeps their leases alive and
+    stops the ones someone kills. It runs only while attempts do."""
+
+    def __init__(self, worker: Worker) -> None:
+        self._worker = worker
+        self._running: set[int] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, job_id: int) -> None:
+        with self._lock:
+            self._running.add(job_id)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="posjobs-guardian",
+                                                 daemon=True)
+                self._thread.start()
+
+    def remove(self, job_id: int) -> None:
+        with self._lock:
+            self._running.discard(job_id)
+
+    def _watch(self) -> None:
+        worker = self._worker
+        lease = worker.settings.lease_seconds
+        next_beat = time.monotonic() + lease / 3
+        while True:
+            time.sleep(min(CONTROL_SECONDS, lease / 3))
+            with self._lock:
+                ids = sorted(self._running)
+                if not ids:
+                    self._thread = None
+                    return
+            for job_id in worker.store.kill_requested(ids):
+                worker.executor.kill(job_id)
+            if time.monotonic() >= next_beat:
+                worker.store.heartbeat(worker.name, ids, worker.real_clock.now() + lease)
+                next_beat = time.monotonic() + lease / 3
 
 
 def _running_elsewhere(store: Store, scope: set[int] | None) -> bool:
