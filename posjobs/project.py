@@ -219,7 +219,8 @@ class Project:
         for base in bases:
             for suffix in suffixes:
                 candidate = base / (rest + suffix)
-                if candidate.is_file() and _is_within(candidate, self.root):
+                # The name has no `..`: only a symbolic link could lead out; check that last.
+                if candidate.is_file() and _is_within(candidate, self.root, resolved=True):
                     return candidate
         return None
 
@@ -299,9 +300,10 @@ def _safe_parts(name: str) -> list[str] | None:
     return parts
 
 
-def _is_within(path: Path, base: Path) -> bool:
+def _is_within(path: Path, base: Path, *, resolved: bool = False) -> bool:
+    """Whether `path` lies inside `base` (`resolved`: base is already a real path)."""
     try:
-        path.resolve().relative_to(base.resolve())
+        path.resolve().relative_to(base if resolved else base.resolve())
         return True
     except ValueError:
         return False

@@ -68,6 +68,13 @@ class Output:
         self.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
         self.stdout.flush()
 
+    def progress(self, text: Text) -> None:
+        """A line of progress on stderr: styled on a terminal, plain (and cheap) elsewhere."""
+        if self.err.is_terminal:
+            self.err.print(text)
+        else:
+            self.stderr.write(text.plain + "\n")
+
     def note(self, message: str | Text, style: str = "dim") -> None:
         """A message for the human (stderr)."""
         text = message if isinstance(message, Text) else Text(safe(message), style=style)

@@ -126,6 +126,6 @@ def print_outcome(out: Output, outcome: Outcome) -> None:
         line = outcome.error.get("line")
         text.append("  " + safe(f"{where}:{line}: " if where and line else ""), style="dim")
         text.append(safe(str(outcome.error.get("message"))), style="red")
-    out.err.print(text)
+    out.progress(text)
 
 

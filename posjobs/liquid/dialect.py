@@ -48,7 +48,8 @@ class Dialect:
 
         self.project = project
         self.limits = limits or Limits()
-        self.env = _environment_class(self.limits)(loader=ProjectLoader(project))
+        self.loader = ProjectLoader(project)
+        self.env = _environment_class(self.limits)(loader=self.loader)
         tags.register(self.env)
         filters.register(self.env)
 
@@ -99,6 +100,7 @@ class Dialect:
         """Render with the platform's global `context` object and `variables` as the
         template's own local variables (not seen by `render` and `function` partials, as on
         the platform); errors become `TemplateError`."""
+        self.loader.begin_render()
         liquid_context = PosContext(template, globals={"context": context}, run=run)
         liquid_context.locals.update(variables or {})
         buffer: StringIO = (

@@ -18,15 +18,19 @@ class ProjectLoader(BaseLoader):
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._cache: dict[str, tuple[float, BoundTemplate]] = {}
+        # name -> (file, its mtime, parsed template): parsed once, again only when edited.
+        self._cache: dict[str, tuple[Path, float, BoundTemplate]] = {}
+        # name -> file, for the render under way: a page with ten thousand background tags
+        # resolves each name once; the next render sees files added meanwhile (an override).
+        self._resolved: dict[str, Path] = {}
+
+    def begin_render(self) -> None:
+        self._resolved.clear()
 
     def get_source(
         self, env: Environment, template_name: str, *, context: Any = None, **kwargs: object
     ) -> TemplateSource:
-        path = self.project.find_partial(template_name)
-        if path is None:
-            raise TemplateNotFoundError(self._not_found(template_name), token=None)
-        file = self.project.read(path)
+        file = self.project.read(self._path(template_name))
         return TemplateSource(file.source, file.name, None, None)
 
     def load(
@@ -38,21 +42,35 @@ class ProjectLoader(BaseLoader):
         context: Any = None,
         **kwargs: object,
     ) -> BoundTemplate:
-        path = self.project.find_partial(name)
-        if path is None:
-            raise TemplateNotFoundError(self._not_found(name), token=None)
+        path = self._path(name)
         mtime = path.stat().st_mtime
         cached = self._cache.get(name)
-        if cached and cached[0] == mtime:
-            return cached[1]
+        if cached is not None and cached[0] == path and cached[1] == mtime:
+            return cached[2]
         file = self.project.read(path)
         template = env.from_string(file.source, name=Path(file.name).name, path=file.name,
                                    globals=globals)
-        self._cache[name] = (mtime, template)
+        self._cache[name] = (path, mtime, template)
         return template
 
     def exists(self, name: str) -> bool:
-        return self.project.find_partial(name) is not None
+        try:
+            self._path(name)
+        except TemplateNotFoundError:
+            return False
+        return True
+
+    def _path(self, name: str) -> Path:
+        """The file a partial name resolves to (once per render)."""
+        known = self._resolved.get(name)
+        if known is not None:
+            return known
+        path = self.project.find_partial(name)
+        if path is None:
+            self._resolved.pop(name, None)
+            raise TemplateNotFoundError(self._not_found(name), token=None)
+        self._resolved[name] = path
+        return path
 
     def _not_found(self, name: str) -> str:
         near = difflib.get_close_matches(name, self.project.partial_names(), n=3, cutoff=0.6)

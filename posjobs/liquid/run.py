@@ -35,7 +35,9 @@ class RunState:
     environment: str = "staging"
     page: str | None = None  # the page's path when rendering a page
     job: JobInfo | None = None  # the job when running a job attempt
-    rng: random.Random = field(default_factory=random.Random)  # uuid, random_string...
+    # The random source of uuid, random_string...: made on first use (seeding one costs
+    # more than many a whole render); tests set their own.
+    _rng: random.Random | None = field(default=None, repr=False)
     jobs: list[NewJob] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
     # What a page asks of its HTTP response ({% response_status %}, {% response_headers %},
@@ -45,6 +47,16 @@ class RunState:
     })
     # {% content_for name %} blocks, shared by a page and its layout's {% yield name %}.
     content_for: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rng(self) -> random.Random:
+        if self._rng is None:
+            self._rng = random.Random()
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: random.Random) -> None:
+        self._rng = value
 
     def log(self, type_: str, message: str, template: str | None, line: int | None) -> None:
         job = self.job

@@ -75,7 +75,7 @@ def render_page(
     try:
         html = dialect.render(dialect.parse(page.file), run, context=context)
         if page.layout:
-            layout = dialect.layout(page.layout, page.file.name)
+            layout = dialect.layout(page.layout, page.file.name, context=context)
             html = dialect.render(layout, run, context=context,
                                   variables={"content_for_layout": html})
     except TemplateError as err:

@@ -1,6 +1,33 @@
 """The store: the single source of truth for jobs, attempts and log entries."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from posjobs.store.base import AttemptResult, JobFilter, LogFilter, Store
-from posjobs.store.sqlite import SQLiteStore, open_store
+
+if TYPE_CHECKING:
+    from posjobs.store.sqlite import SQLiteStore
+
+
+def open_store(url: str | Path) -> Store:
+    """Open (creating if needed) the store `url` names: today, the path of an SQLite file.
+
+    Child processes reach the parent's store through this, so a store of another kind
+    (PostgreSQL, for workers on many hosts) plugs in here.
+    """
+    from posjobs.store.sqlite import SQLiteStore
+
+    return SQLiteStore(url)
+
+
+def __getattr__(name: str) -> object:
+    if name == "SQLiteStore":  # imported on first use: `posjobs --help` needs no store
+        from posjobs.store.sqlite import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(name)
+
 
 __all__ = ["AttemptResult", "JobFilter", "LogFilter", "SQLiteStore", "Store", "open_store"]

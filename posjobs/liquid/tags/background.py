@@ -111,7 +111,7 @@ class BackgroundNode(Node):
                 column=self.body_column if partial is None else 0,
                 body_line=self.body_line if partial is None else line,
                 delay=options.delay,
-                context=dict(run.job_context),
+                context=run.job_context,  # shared by the run's jobs, never changed in place
                 parent_job_id=parent.id if parent else None,
             )
         )

@@ -38,7 +38,9 @@ class ContextNode(Node):
                 token=self.language.token,
             )
         platform_context(context, "context")["language"] = language
-        run_of(context).job_context["language"] = language
+        run = run_of(context)
+        # A new dict, not a change in place: jobs enqueued before share the old one.
+        run.job_context = {**run.job_context, "language": language}
         return 0
 
     def expressions(self) -> Iterable[Expression]:

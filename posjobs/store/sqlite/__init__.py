@@ -25,9 +25,4 @@ class SQLiteStore(JobQueries, LogQueries, Store):
         self._db.close()
 
 
-def open_store(path: str | Path) -> SQLiteStore:
-    """Open (creating if needed) the store at `path`."""
-    return SQLiteStore(path)
-
-
-__all__ = ["SQLiteStore", "open_store"]
+__all__ = ["SQLiteStore"]

@@ -21,6 +21,15 @@ LOG_COLUMNS = (
 
 
 def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> None:
+    # The jobs of one render share one context object: serialise it once, not per job.
+    contexts: dict[int, str] = {}
+
+    def context_json(context: dict[str, Any]) -> str:
+        key = id(context)
+        if key not in contexts:
+            contexts[key] = dumps(context)
+        return contexts[key]
+
     db.executemany(
         "INSERT INTO jobs (id, status, source_name, priority, prio_rank, run_at, "
         "created_at, wait_from, attempts, max_attempts, arguments, partial, body, template, "
@@ -30,7 +39,8 @@ def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> N
             (
                 j.id, j.source_name, j.priority.value, j.priority.rank, j.run_at, now, now,
                 j.max_attempts, dumps(j.arguments), j.partial, j.body, j.template,
-                j.line, j.column, j.body_line, j.delay, dumps(j.context), j.parent_job_id,
+                j.line, j.column, j.body_line, j.delay, context_json(j.context),
+                j.parent_job_id,
             )
             for j in jobs
         ],
