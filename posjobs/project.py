@@ -52,6 +52,8 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._root_str = str(self.root)
+        self._inside_cache: dict[str, bool] = {}
 
     # --- finding the project ------------------------------------------------------------
     @classmethod
@@ -202,27 +204,37 @@ class Project:
     def _find(
         self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES
     ) -> Path | None:
+        # Plain strings and os.path: this runs for every partial of every render.
         parts = _safe_parts(name)
         if parts is None:
             return None
+        root = self._root_str
         if parts[0] == "modules" and len(parts) > 2:
             module, rest = parts[1], "/".join(parts[2:])
             bases = [
-                base / scope / kind
-                for base in (self.root / "app" / "modules" / module, self.root / "modules" / module)
+                f"{base}/{scope}/{kind}"
+                for base in (f"{root}/app/modules/{module}", f"{root}/modules/{module}")
                 for scope in MODULE_SCOPES
                 for kind in kinds
             ]
         else:
             rest = "/".join(parts)
-            bases = [self.root / "app" / kind for kind in kinds]
+            bases = [f"{root}/app/{kind}" for kind in kinds]
         for base in bases:
             for suffix in suffixes:
-                candidate = base / (rest + suffix)
-                # The name has no `..`: only a symbolic link could lead out; check that last.
-                if candidate.is_file() and _is_within(candidate, self.root, resolved=True):
-                    return candidate
+                candidate = f"{base}/{rest}{suffix}"
+                if os.path.isfile(candidate) and self._inside(candidate):
+                    return Path(candidate)
         return None
+
+    def _inside(self, candidate: str) -> bool:
+        """The name has no `..`, so only a symbolic link could lead out of the project;
+        checked once per file, as links rarely change."""
+        inside = self._inside_cache.get(candidate)
+        if inside is None:
+            real = os.path.realpath(candidate)
+            inside = self._inside_cache[candidate] = real.startswith(self._root_str + os.sep)
+        return inside
 
     def partial_names(self) -> list[str]:
         """Every partial name the project defines (for suggestions)."""

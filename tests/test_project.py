@@ -123,3 +123,12 @@ def test_one_broken_page_does_not_hide_the_others(make_project):
     assert project.find_page("good").file.name == "app/views/pages/good.liquid"
     with pytest.raises(TemplateError, match="front matter"):
         project.find_page("bad")
+
+
+def test_a_symbolic_link_out_of_the_project_is_not_followed(make_project, tmp_path):
+    outside = tmp_path / "outside.liquid"
+    outside.write_text("secret")
+    project = make_project({"app/views/partials/ok.liquid": "ok"})
+    (project.root / "app/views/partials/leak.liquid").symlink_to(outside)
+    assert project.find_partial("ok") is not None
+    assert project.find_partial("leak") is None
