@@ -53,19 +53,24 @@ def worker_command(
         print_summary(app.output, summary)
         return ExitCode.OK if summary.ok else ExitCode.FAILED
 
-    from posjobs.services.runner import process_worker
+    from posjobs.services.drivers import DriverPool
     from posjobs.services.scheduler import RealtimeWorker
+    from posjobs.services.worker import Worker
 
     slots = concurrency or os.cpu_count() or 1
-    worker = process_worker(app.project, app.store, app.settings, app.store_url,
-                            clock=app.clock, slots=slots, speed=speed,
-                            on_outcome=lambda o: print_outcome(app.output, o))
+
+    def show(outcome: Outcome) -> None:
+        print_outcome(app.output, outcome)
+
+    worker = Worker(app.project, app.store, app.settings, clock=app.clock, speed=speed,
+                    on_outcome=show)
+    pool = DriverPool(app.project, worker, app.store_url, slots, on_outcome=show)
     app.output.note(
         f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
-    RealtimeWorker(worker, concurrency=slots, burst=burst, grace=grace,
+    RealtimeWorker(worker, pool, burst=burst, grace=grace,
                    on_notice=lambda message: app.output.note(message, style="yellow")).run()
     app.output.note("worker stopped")
     return ExitCode.OK

@@ -64,6 +64,7 @@ class Worker:
         timer: Callable[[], float] = time.perf_counter,
         speed: float = 1.0,
         real_clock: Clock | None = None,
+        guard: bool = True,
     ) -> None:
         self.project = project
         self.store = store
@@ -72,13 +73,20 @@ class Worker:
         self.real_clock = real_clock or SystemClock()  # leases, which other workers judge
         self.rng = rng or random.Random()
         self.name = name or worker_name()
-        self.executor = executor or InlineExecutor(
-            dialect or Dialect(project), store, settings.environment, timer)
+        self._executor = executor
+        self._dialect = dialect
         self.on_outcome = on_outcome
         self.timer = timer  # measures durations; the clock says when things happen
         self.speed = speed  # `worker --speed`: delays and retry waits pass this much faster
-        self._guardian = _Guardian(self)
+        self._guardian = _Guardian(self) if guard else None
 
+    @property
+    def executor(self) -> Executor:
+        """Where attempts run; in this process (no hard time limit) unless one was given."""
+        if self._executor is None:
+            self._executor = InlineExecutor(self._dialect or Dialect(self.project), self.store,
+                                            self.settings.environment, self.timer)
+        return self._executor
     def claim(self, among: Collection[int] | None = None) -> Job | None:
         # The store sets the lease from the claim's `now`; when that is simulated time, shift
         # the lease so that it still ends `lease_seconds` from now in real time.
@@ -106,6 +114,12 @@ class Worker:
         took = self.timer() - tick
         if isinstance(result, Execution) and result.duration is not None:
             took = result.duration  # the attempt itself, without the hand-over to its process
+        return self.record(job, result, started, took)
+
+    def record(self, job: Job, result: Attempted, started: float, took: float) -> Outcome:
+        """Record how an attempt of `job`, started at `started`, ended, by the platform's
+        rules: done, retry after backoff, dead; or released unrun at shutdown."""
+        limit = self.settings.time_limits.for_priority(job.priority.value)
         ended = max(self.clock.now(), started + took)
         if isinstance(result, Stopped) and result.reason == "shutdown":
             self.store.release(job, ended)
@@ -129,12 +143,17 @@ class Worker:
 
     @contextmanager
     def _guard(self, job: Job) -> Iterator[None]:
-        """While an attempt runs: keep its lease alive, and stop it if someone kills it."""
-        self._guardian.add(job.id)
+        """While an attempt runs: keep its lease alive, and stop it if someone kills it
+        (unless a supervising process does that for this worker)."""
+        guardian = self._guardian
+        if guardian is None:
+            yield
+            return
+        guardian.add(job.id)
         try:
             yield
         finally:
-            self._guardian.remove(job.id)
+            guardian.remove(job.id)
 
     def _report(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:
