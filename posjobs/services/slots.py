@@ -48,11 +48,7 @@ class Executor(Protocol):
 
     def run(self, job: Job, start: float, limit: float) -> Attempted: ...
 
-    def warm(self) -> None: ...
-
     def kill(self, job_id: int) -> bool: ...
-
-    def stop_all(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -69,7 +65,8 @@ class SlotConfig:
 class InlineExecutor:
     """Runs attempts in the calling thread: no child process, and so no hard time limit.
 
-    For unit tests of the worker's rules; the CLI always uses `ProcessExecutor`.
+    For the self-driving slots (`drivers.py`, whose worker process enforces the limits)
+    and for unit tests of the worker's rules.
     """
 
     def __init__(self, dialect: Dialect, store: Store, environment: str,
@@ -83,21 +80,17 @@ class InlineExecutor:
         return _run_attempt(self._dialect, self._store, self._environment, job, start,
                             self._timer)
 
-    def warm(self) -> None:
-        pass
-
     def kill(self, job_id: int) -> bool:
         return False
-
-    def stop_all(self) -> None:
-        pass
 
     def close(self) -> None:
         pass
 
 
 class ProcessExecutor:
-    """Up to `size` attempts at once, each in its own child process. Thread-safe."""
+    """Up to `size` attempts at once, each in its own child process, handed over one by one:
+    for one-off runs (fast-forward, `jobs run`), where the order matters more than the rate.
+    Thread-safe."""
 
     def __init__(self, config: SlotConfig, size: int) -> None:
         self._config = config
@@ -108,18 +101,12 @@ class ProcessExecutor:
         self._stopping = threading.Event()
         self._size = size
 
-    def warm(self) -> None:
-        """Start every slot now, so the first jobs do not wait for a process to start."""
-        slots = [_Slot(self._context, self._config) for _ in range(self._size)]
-        with self._lock:
-            self._idle.extend(slots)
-
     def run(self, job: Job, start: float, limit: float) -> Attempted:
         if self._stopping.is_set():
             return Stopped("shutdown")
         slot = self._checkout(job.id)
         try:
-            if self._stopping.is_set():  # stop_all ran while this slot was being started
+            if self._stopping.is_set():  # close() ran while this slot was being started
                 slot.stop("shutdown")
             return slot.run(job, start, limit)
         finally:
@@ -134,16 +121,14 @@ class ProcessExecutor:
             slot.stop("killed")
         return True
 
-    def stop_all(self) -> None:
-        """Stop every running attempt, and refuse new ones: they return `Stopped("shutdown")`."""
+    def close(self) -> None:
+        """Stop running attempts (they return `Stopped("shutdown")`), refuse new ones, and
+        end every child process."""
         self._stopping.set()
         with self._lock:
             busy = list(self._busy.values())
         for slot in busy:
             slot.stop("shutdown")
-
-    def close(self) -> None:
-        self.stop_all()
         with self._lock:
             idle, self._idle = self._idle, []
         for slot in idle:
