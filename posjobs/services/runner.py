@@ -115,7 +115,8 @@ def run_one(
     job = _job(store, job_id)
     worker = process_worker(project, store, settings, store_url, clock=clock, slots=1)
     try:
-        claimed = store.claim_job(job.id, worker.name, clock.now(), settings.lease_seconds)
+        claimed = store.claim_job(job.id, worker.name, clock.now(), settings.lease_seconds,
+                                  log=worker.started_log)
         if claimed is None:
             raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
                              "can be run (use `posjobs jobs retry` for dead ones)")

@@ -92,7 +92,12 @@ class Worker:
         # the lease so that it still ends `lease_seconds` from now in real time.
         now = self.clock.now()
         lease = self.settings.lease_seconds + (self.real_clock.now() - now)
-        return self.store.claim(self.name, now, lease, among, self.speed)
+        return self.store.claim(self.name, now, lease, among, self.speed, log=self.started_log)
+
+    def started_log(self, job: Job) -> list[LogEntry]:
+        """The entry a claim writes: `logs --follow` shows a long job has started."""
+        message = f"attempt {job.attempts}/{job.max_attempts} started"
+        return [lifecycle.job_entry(job, lifecycle.STARTED, message, self.clock.now())]
 
     def run_next(self, among: Collection[int] | None = None) -> Outcome | None:
         """Claim the next due job and run it; None when nothing is due."""
@@ -124,8 +129,7 @@ class Worker:
         if isinstance(result, Stopped) and result.reason == "shutdown":
             self.store.release(job, ended)
             return self._report(Outcome(job, None, took, None, released=True))
-        logs = [lifecycle.job_entry(job, lifecycle.STARTED,
-                                    f"attempt {job.attempts}/{job.max_attempts} started", started)]
+        logs: list[LogEntry] = []  # its start was logged when it was claimed
         if isinstance(result, Execution):
             logs += result.logs
         if isinstance(result, Execution) and result.ok:

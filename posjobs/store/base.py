@@ -7,7 +7,7 @@ any number of processes may share one store.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,13 +73,18 @@ class Store(ABC):
         lease_seconds: float,
         among: Collection[int] | None = None,
         speed: float = 1.0,
+        log: Callable[[Job], Sequence[LogEntry]] | None = None,
     ) -> Job | None:
         """Atomically take the next due job (priority, then run time, then enqueue order),
         only from the ids in `among` when given. With `speed` N, every wait passes N times
-        faster from when it began."""
+        faster from when it began. `log(job)` gives entries written in the same
+        transaction (the job's start)."""
 
     @abstractmethod
-    def claim_job(self, job_id: int, worker: str, now: float, lease_seconds: float) -> Job | None:
+    def claim_job(
+        self, job_id: int, worker: str, now: float, lease_seconds: float,
+        log: Callable[[Job], Sequence[LogEntry]] | None = None,
+    ) -> Job | None:
         """Atomically take one job whatever its run time, if it is waiting."""
 
     @abstractmethod

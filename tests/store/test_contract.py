@@ -1121,3 +1121,14 @@ def test_speed_keeps_the_priority_order(store: Store) -> None:
     high = add_one(store, priority=Priority.HIGH, run_at=T0 + 60)
     assert store.claim("w1", T0 + 0.5, 30, speed=60).id == low.id  # type: ignore[union-attr]
     assert store.claim("w1", T0 + 1.5, 30, speed=60).id == high.id  # type: ignore[union-attr]
+
+
+def test_a_claim_writes_the_entries_it_is_given_in_its_own_transaction(store: Store) -> None:
+    job = add_one(store)
+    claimed = store.claim("w1", T0, 30, log=lambda j: [log("job_started", f"start {j.id}",
+                                                            job_id=j.id)])
+    assert claimed is not None and claimed.id == job.id
+    (entry,) = store.tail_logs(LogFilter(job_id=job.id), 10)
+    assert (entry.type, entry.message) == ("job_started", f"start {job.id}")
+    assert store.claim("w1", T0, 30, log=lambda j: [log("never")]) is None
+    assert [e.type for e in store.tail_logs(LogFilter(), 10)] == ["job_started"]

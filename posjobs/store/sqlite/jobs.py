@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob
@@ -61,6 +61,7 @@ class JobQueries:
         lease_seconds: float,
         among: Collection[int] | None = None,
         speed: float = 1.0,
+        log: Callable[[Job], Sequence[LogEntry]] | None = None,
     ) -> Job | None:
         scope, scope_params = _among(among)
         due, due_params = _due(speed)
@@ -74,18 +75,22 @@ class JobQueries:
                     (rank, *due_params, now, *scope_params, *due_params),
                 ).fetchone()
                 if row:
-                    return self._take(db, row[0], worker, now, lease_seconds)
+                    return self._take(db, row[0], worker, now, lease_seconds, log)
         return None
 
-    def claim_job(self, job_id: int, worker: str, now: float, lease_seconds: float) -> Job | None:
+    def claim_job(
+        self, job_id: int, worker: str, now: float, lease_seconds: float,
+        log: Callable[[Job], Sequence[LogEntry]] | None = None,
+    ) -> Job | None:
         with self._db.write() as db:
             row = db.execute(
                 f"SELECT id FROM jobs WHERE id = ? AND {WAITING_SQL}", (job_id,)
             ).fetchone()
-            return self._take(db, job_id, worker, now, lease_seconds) if row else None
+            return self._take(db, job_id, worker, now, lease_seconds, log) if row else None
 
     def _take(
-        self, db: sqlite3.Connection, job_id: int, worker: str, now: float, lease: float
+        self, db: sqlite3.Connection, job_id: int, worker: str, now: float, lease: float,
+        log: Callable[[Job], Sequence[LogEntry]] | None,
     ) -> Job:
         row = db.execute(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, "
@@ -100,6 +105,8 @@ class JobQueries:
             "VALUES (?, (SELECT count(*) + 1 FROM attempts WHERE job_id = ?), ?, ?)",
             (job.id, job.id, now, worker),
         )
+        if log is not None:
+            insert_logs(db, log(job))
         return job
 
     def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
