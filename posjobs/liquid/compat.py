@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TextIO
 
-from liquid import Environment
+from liquid import Environment, RenderContext
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import FilteredExpression
 from liquid.builtin.expressions import _tokenize as _strict
@@ -40,6 +41,7 @@ from liquid.builtin.expressions import logical as _logical
 from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags import case_tag as _case_tag
+from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.builtin.tags.liquid_tag import LiquidTag
 from liquid.exceptions import LiquidSyntaxError
 from liquid.parser import get_parser
@@ -89,6 +91,7 @@ from liquid.undefined import is_undefined
 
 from posjobs.liquid import literals
 from posjobs.liquid.literals import TOKEN_APPEND, TOKEN_LBRACE, TOKEN_RBRACE, VALUE_ENDS
+from posjobs.liquid.values import output_string
 
 # Keywords Ruby Liquid also accepts as variable and argument names.
 SOFT_KEYWORDS = frozenset({
@@ -283,8 +286,30 @@ class CompatTokenStream(TokenStream):
         return TokenStream(tokenize(token.value, parent_token=token))
 
 
+class PlatformOutputNode(OutputNode):
+    """`{{ ... }}` printing hashes as JSON, as the platform does."""
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return buffer.write(output_string(self.expression.evaluate(context),
+                                          context.autoescape))
+
+
+class PlatformEchoNode(EchoNode):
+    """`echo` printing hashes as JSON, as the platform does."""
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return buffer.write(output_string(self.expression.evaluate(context),
+                                          context.autoescape))
+
+
+class CompatEcho(EchoTag):
+    node_class = PlatformEchoNode
+
+
 class CompatOutput(Output):
     """`{{ ... }}` with soft keywords."""
+
+    node_class = PlatformOutputNode
 
     def parse(self, stream: TokenStream) -> OutputNode:
         token = stream.eat(TOKEN_OUTPUT)
@@ -381,6 +406,7 @@ class RubyCompatible(Environment):
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
         self.add_tag(CompatOutput)
+        self.add_tag(CompatEcho)
         self.add_tag(CompatLiquidTag)
 
     def _parse(self, source: str) -> list[Node]:

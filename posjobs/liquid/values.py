@@ -80,3 +80,17 @@ def _plain(value: object) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def output_string(value: object, autoescape: bool = False) -> str:
+    """How `{{ }}` and `echo` print a value on the platform: a hash as JSON (python-liquid
+    would print Python's repr), an array as its items joined, each item printed the same way.
+    Everything else as standard Liquid prints it."""
+    from liquid.stringify import to_liquid_string
+
+    if isinstance(value, dict):
+        return to_liquid_string(log_message(value), autoescape)
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        return "".join(output_string(item, autoescape) for item in value)
+    return to_liquid_string(value, autoescape)
+

@@ -100,3 +100,13 @@ def test_blank_means_rails_blank(page, value, blank):
     out = page(f"{{% assign v = {value} %}}{{% if v == blank %}}B{{% else %}}N{{% endif %}}"
                f"{{% unless v != blank %}}b{{% endunless %}}")
     assert out.html == ("Bb" if blank else "N")
+
+
+def test_a_hash_prints_as_json_as_on_the_platform(page):
+    out = page("""{% assign h = '{"a": 1, "b": [1, 2]}' | parse_json %}"""
+               "{{ h }}|{% echo h %}|{% print h %}|{{ h.b }}")
+    assert out.html == '{"a":1,"b":[1,2]}|{"a":1,"b":[1,2]}|{"a":1,"b":[1,2]}|12'
+
+
+def test_arrays_of_strings_still_print_joined(page):
+    assert page("{% assign l = 'x,y' | split: ',' %}{{ l }}").html == "xy"

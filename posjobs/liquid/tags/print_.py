@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+from liquid.builtin.tags.echo_tag import EchoTag
+
+from posjobs.liquid.compat import PlatformEchoNode
 
 
-class PrintNode(EchoNode):
+class PrintNode(PlatformEchoNode):
     def __str__(self) -> str:
         return f"{{% print {self.expression} %}}"
 
