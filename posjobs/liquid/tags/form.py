@@ -8,37 +8,28 @@ where `form_builder` holds the form's name (`as`, default `form`) and options.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from html import escape
 from typing import Any, TextIO
 
-from liquid import BlockNode, Node, RenderContext, Tag, Token, TokenStream
-from liquid.builtin.expressions import KeywordArgument
-from liquid.expression import Expression
-from liquid.parser import get_parser
+from liquid import RenderContext
 from liquid.stringify import to_liquid_string
-from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
+
+from posjobs.liquid.tags.block import ArgumentsBlockNode, ArgumentsBlockTag
 
 TAG_FORM = "form"
 TAG_ENDFORM = "endform"
 AUTHENTICITY_TOKEN = "posjobs-local-authenticity-token"
 
 
-class FormNode(Node):
-    __slots__ = ("args", "body")
+class FormNode(ArgumentsBlockNode):
+    tag_name = TAG_FORM
 
-    def __init__(self, token: Token, args: list[KeywordArgument], body: BlockNode) -> None:
-        super().__init__(token)
-        self.args = args
-        self.body = body
-        self.blank = False
-
-    def __str__(self) -> str:
-        args = ", ".join(str(arg) for arg in self.args)
-        return f"{{% form {args} %}}{self.body}{{% endform %}}"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.blank = False  # it always prints its <form> element
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        options = dict(arg.evaluate(context) for arg in self.args)
+        options: dict[str, Any] = {str(k): v for k, v in (a.evaluate(context) for a in self.args)}
         method = str(options.get("method") or "post").lower()
         builder = {"name": str(options.get("as") or "form"), "method": method,
                    "url": options.get("url"), "options": options}
@@ -53,14 +44,6 @@ class FormNode(Node):
         )
         html = f"<form{form_attributes(options, method)}>{inputs}{inner.getvalue()}</form>"
         return buffer.write(html)
-
-    def children(
-        self, static_context: RenderContext, *, include_partials: bool = True
-    ) -> Iterable[Node]:
-        return [self.body]
-
-    def expressions(self) -> Iterable[Expression]:
-        return [arg.value for arg in self.args]
 
 
 def form_attributes(options: dict[str, Any], method: str) -> str:
@@ -86,16 +69,7 @@ def form_attributes(options: dict[str, Any], method: str) -> str:
     return text
 
 
-class FormTag(Tag):
+class FormTag(ArgumentsBlockTag):
     name = TAG_FORM
     end = TAG_ENDFORM
-
-    def parse(self, stream: TokenStream) -> Node:
-        # python-liquid's convention: leave the stream on the tag's last token.
-        token = stream.eat(TOKEN_TAG)
-        args: list[KeywordArgument] = []
-        if stream.current.kind == TOKEN_EXPRESSION:
-            args = KeywordArgument.parse(self.env, stream.into_inner(tag=token))
-        body = get_parser(self.env).parse_block(stream, (TAG_ENDFORM,))
-        stream.expect(TOKEN_TAG, value=TAG_ENDFORM)
-        return FormNode(token, args, body)
+    node_class = FormNode

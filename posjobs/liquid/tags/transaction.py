@@ -9,35 +9,21 @@ accepted and have no effect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TextIO
 
-from liquid import BlockNode, Node, RenderContext, Tag, Token, TokenStream
-from liquid.builtin.expressions import KeywordArgument
+from liquid import RenderContext
 from liquid.exceptions import LiquidInterrupt, StopRender
-from liquid.expression import Expression
-from liquid.parser import get_parser
-from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
 from posjobs.liquid.context import run_of
+from posjobs.liquid.tags.block import ArgumentsBlockNode, ArgumentsBlockTag
 from posjobs.liquid.tags.rollback import Rollback
 
 TAG_TRANSACTION = "transaction"
 TAG_ENDTRANSACTION = "endtransaction"
 
 
-class TransactionNode(Node):
-    __slots__ = ("args", "body")
-
-    def __init__(self, token: Token, args: list[KeywordArgument], body: BlockNode) -> None:
-        super().__init__(token)
-        self.args = args
-        self.body = body
-        self.blank = body.blank
-
-    def __str__(self) -> str:
-        args = ", ".join(str(arg) for arg in self.args)
-        return f"{{% transaction {args} %}}{self.body}{{% endtransaction %}}"
+class TransactionNode(ArgumentsBlockNode):
+    tag_name = TAG_TRANSACTION
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         for arg in self.args:
@@ -55,25 +41,8 @@ class TransactionNode(Node):
             del jobs[committed:]
             raise
 
-    def children(
-        self, static_context: RenderContext, *, include_partials: bool = True
-    ) -> Iterable[Node]:
-        return [self.body]
 
-    def expressions(self) -> Iterable[Expression]:
-        return [arg.value for arg in self.args]
-
-
-class TransactionTag(Tag):
+class TransactionTag(ArgumentsBlockTag):
     name = TAG_TRANSACTION
     end = TAG_ENDTRANSACTION
-
-    def parse(self, stream: TokenStream) -> Node:
-        # python-liquid's convention: leave the stream on the tag's last token.
-        token = stream.eat(TOKEN_TAG)
-        args: list[KeywordArgument] = []
-        if stream.current.kind == TOKEN_EXPRESSION:
-            args = KeywordArgument.parse(self.env, stream.into_inner(tag=token))
-        body = get_parser(self.env).parse_block(stream, (TAG_ENDTRANSACTION,))
-        stream.expect(TOKEN_TAG, value=TAG_ENDTRANSACTION)
-        return TransactionNode(token, args, body)
+    node_class = TransactionNode
