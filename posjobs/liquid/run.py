@@ -38,6 +38,9 @@ class RunState:
     # The random source of uuid, random_string...: made on first use (seeding one costs
     # more than many a whole render); tests set their own.
     _rng: random.Random | None = field(default=None, repr=False)
+    # Told of each entry as it is written: a job's entries then survive its attempt being
+    # stopped (time limit, kill, crash) before it could hand them over.
+    sink: Callable[[LogEntry], None] | None = None
     jobs: list[NewJob] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
     # What a page asks of its HTTP response ({% response_status %}, {% response_headers %},
@@ -60,8 +63,7 @@ class RunState:
 
     def log(self, type_: str, message: str, template: str | None, line: int | None) -> None:
         job = self.job
-        self.logs.append(
-            LogEntry(
+        entry = LogEntry(
                 type=type_,
                 message=message,
                 created_at=self.clock.now(),
@@ -74,4 +76,6 @@ class RunState:
                 line=line,
                 page=self.page,
             )
-        )
+        self.logs.append(entry)
+        if self.sink is not None:
+            self.sink(entry)

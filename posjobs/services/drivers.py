@@ -19,10 +19,10 @@ from typing import Any
 
 from posjobs.clock import SystemClock
 from posjobs.config import Settings
-from posjobs.jobs.model import JobStatus
+from posjobs.jobs.model import JobStatus, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
-from posjobs.services.slots import InlineExecutor, Stopped, TimedOut, process_context
+from posjobs.services.slots import InlineExecutor, Stopped, TimedOut, process_context, tell
 from posjobs.services.worker import Outcome, Worker
 from posjobs.store import open_store
 
@@ -48,6 +48,7 @@ class Driver:
         self.name = config.name
         self.job_id: int | None = None  # the attempt under way
         self.priority = "default"
+        self.logs: list[LogEntry] = []  # what the attempt under way has logged so far
         self.started = 0.0  # when it began (time.monotonic)
         self.began_at = 0.0  # when it began (the clock's time)
         self.idle = False
@@ -110,7 +111,10 @@ def _driver_main(conn: Connection, config: DriverConfig) -> None:
     dialect = Dialect(project)
     worker = Worker(project, store, config.settings, clock=SystemClock(), name=config.name,
                     speed=config.speed, guard=False,  # the worker process guards us
-                    executor=InlineExecutor(dialect, store, config.settings.environment))
+                    executor=InlineExecutor(
+                        dialect, store, config.settings.environment,
+                        # Each entry as it is written, so that it survives a stopped attempt.
+                        on_log=lambda entry: tell(conn, ("log", entry))))
     try:
         while True:
             try:
@@ -248,11 +252,15 @@ class DriverPool:
 
     def _message(self, driver: Driver, message: tuple[Any, ...]) -> None:
         kind = message[0]
-        if kind == "start":
+        if kind == "log":
+            driver.logs.append(message[1])
+        elif kind == "start":
             _, driver.job_id, driver.priority, driver.began_at = message
             driver.started = time.monotonic()
+            driver.logs = []
         elif kind == "end":
             driver.job_id = None
+            driver.logs = []
             if self.on_outcome is not None:
                 _, job_id, source_name, attempts, max_attempts, status, duration, error = message
                 self.on_outcome(Outcome(
@@ -269,11 +277,12 @@ class DriverPool:
         if job is not None and job.status is JobStatus.RUNNING and job.worker == driver.name:
             took = time.monotonic() - driver.started
             reason = driver.stop_reason or "crashed"
+            logs = tuple(driver.logs)
             if reason == "timeout":
                 limit = self.supervisor.settings.time_limits.for_priority(job.priority.value)
-                result: TimedOut | Stopped = TimedOut(limit)
+                result: TimedOut | Stopped = TimedOut(limit, logs)
             else:
-                result = Stopped(reason)
+                result = Stopped(reason, logs)
             self.supervisor.record(job, result, driver.began_at, took)
         with self._lock:
             if driver in self._drivers:

@@ -30,6 +30,7 @@ def execute(
     clock: Clock,
     reserve_id: Callable[[], int],
     environment: str,
+    on_log: Callable[[LogEntry], None] | None = None,
 ) -> Execution:
     """Run `job` once. Only its arguments and its restricted `context` are in scope.
 
@@ -42,6 +43,7 @@ def execute(
         job_context=job.context,
         environment=str(job.context.get("environment") or environment),
         job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
+        sink=on_log,
     )
     try:
         if job.partial is not None:

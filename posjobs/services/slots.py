@@ -8,6 +8,7 @@ the slot is replaced on next use. Children ignore Ctrl-C: the parent decides whe
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from posjobs.clock import OffsetClock
-from posjobs.jobs.model import Job
+from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services.execute import Execution, execute
@@ -33,11 +34,13 @@ from posjobs.store.base import Store
 @dataclass(frozen=True)
 class TimedOut:
     limit: float
+    logs: tuple[LogEntry, ...] = ()  # what the attempt logged before it was stopped
 
 
 @dataclass(frozen=True)
 class Stopped:
     reason: str  # "killed" (by the user), "shutdown" (the worker is stopping), "crashed"
+    logs: tuple[LogEntry, ...] = ()  # what the attempt logged before it was stopped
 
 
 Attempted = Execution | TimedOut | Stopped
@@ -70,15 +73,17 @@ class InlineExecutor:
     """
 
     def __init__(self, dialect: Dialect, store: Store, environment: str,
-                 timer: Callable[[], float] = time.perf_counter) -> None:
+                 timer: Callable[[], float] = time.perf_counter,
+                 on_log: Callable[[LogEntry], None] | None = None) -> None:
         self._dialect = dialect
         self._store = store
         self._environment = environment
         self._timer = timer
+        self._on_log = on_log
 
     def run(self, job: Job, start: float, limit: float) -> Attempted:
         return _run_attempt(self._dialect, self._store, self._environment, job, start,
-                            self._timer)
+                            self._timer, self._on_log)
 
     def kill(self, job_id: int) -> bool:
         return False
@@ -170,16 +175,23 @@ class _Slot:
         return self._stop_reason is None and self._process.is_alive()
 
     def run(self, job: Job, start: float, limit: float) -> Attempted:
+        logs: list[LogEntry] = []  # the attempt's entries as it writes them
+        deadline = time.monotonic() + limit
         try:
             self._conn.send((job, start))
-            if not self._conn.poll(limit):
-                self._kill("timeout")
-                return TimedOut(limit)
-            result: Execution = self._conn.recv()
-            return result
+            while True:
+                if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                    self._kill("timeout")
+                    return TimedOut(limit, tuple(logs))
+                kind, value = self._conn.recv()
+                if kind == "log":
+                    logs.append(value)
+                else:
+                    result: Execution = value
+                    return result
         except (EOFError, OSError, BrokenPipeError):
             self._kill(self._stop_reason or "crashed")
-            return Stopped(self._stop_reason or "crashed")
+            return Stopped(self._stop_reason or "crashed", tuple(logs))
 
     def stop(self, reason: str) -> None:
         self._kill(reason)
@@ -220,18 +232,21 @@ def _child_main(conn: Connection, config: SlotConfig) -> None:
                 job, start = conn.recv()
             except (EOFError, OSError):
                 return
-            conn.send(_run_attempt(dialect, store, config.environment, job, start))
+            result = _run_attempt(dialect, store, config.environment, job, start,
+                                  on_log=lambda entry: tell(conn, ("log", entry)))
+            conn.send(("done", result))
     finally:
         store.close()
 
 
 def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job, start: float,
-                 timer: Callable[[], float] = time.perf_counter) -> Execution:
+                 timer: Callable[[], float] = time.perf_counter,
+                 on_log: Callable[[LogEntry], None] | None = None) -> Execution:
     ids = IdReservation(store)
     began = timer()
     try:
         execution = execute(dialect, job, clock=OffsetClock(start), reserve_id=ids,
-                            environment=environment)
+                            environment=environment, on_log=on_log)
     except Exception as err:  # a bug of ours: report it as the attempt's error, keep serving
         execution = Execution(False, error={"class": "InternalError",
                                             "message": f"{type(err).__name__}: {err}",
@@ -243,3 +258,11 @@ def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job, sta
     else:
         ids.abandon()
     return execution
+
+
+def tell(conn: Connection, message: object) -> None:
+    """Send to the worker process if it is still there. A log entry must never fail the job
+    that wrote it: if the worker is gone, the entry is stored with the attempt's result."""
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(message)
+

@@ -130,8 +130,7 @@ class Worker:
             self.store.release(job, ended)
             return self._report(Outcome(job, None, took, None, released=True))
         logs: list[LogEntry] = []  # its start was logged when it was claimed
-        if isinstance(result, Execution):
-            logs += result.logs
+        logs += result.logs  # for an attempt stopped midway, what it logged until then
         if isinstance(result, Execution) and result.ok:
             logs.append(lifecycle.job_entry(job, lifecycle.DONE, f"done in {_ms(took)}", ended))
             logs += [lifecycle.enqueued_entry(child, ended) for child in result.jobs]

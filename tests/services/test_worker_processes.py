@@ -15,8 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from posjobs.jobs.model import JobStatus
-from posjobs.store.base import JobFilter
+from posjobs.store.base import JobFilter, LogFilter
 from posjobs.store.sqlite import SQLiteStore
 from tests.conftest import run_cli, write_project
 
@@ -207,3 +209,27 @@ def test_jobs_kill_stops_a_running_attempt(tmp_path):
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
+
+
+SLOW_WITH_LOG = ("{% log 'step 1 reached', type: 'progress' %}"
+                 "{% for i in (1..999999) %}{% assign x = i | plus: 1 %}{% endfor %}"
+                 "{% log 'never reached', type: 'progress' %}")
+
+
+@pytest.mark.parametrize("how", ["worker", "render --run"])
+def test_what_a_stopped_attempt_logged_is_kept(tmp_path, how):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid": "{% background _ = 'slow', source_name: 'slow' %}",
+        "app/views/partials/slow.liquid": SLOW_WITH_LOG,
+        "posjobs.toml": "[time_limits]\ndefault = 0.5\n",
+    })
+    if how == "worker":
+        assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+        assert start_worker(root, "--burst", "--concurrency", "1").wait(60) == 0
+    else:
+        assert run_cli(["-p", str(root), "render", "/", "--run"]).exit_code == 1
+    store = store_of(root)
+    entries = store.tail_logs(LogFilter(job_id=1), 50)
+    assert [e.message for e in entries if e.type == "progress"] == ["step 1 reached"]
+    assert [e.type for e in entries][-2:] == ["job_timeout_error", "job_dead_error"]
