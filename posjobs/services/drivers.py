@@ -19,7 +19,7 @@ from typing import Any
 
 from posjobs.clock import SystemClock
 from posjobs.config import Settings
-from posjobs.jobs.model import JobStatus, LogEntry
+from posjobs.jobs.model import Job, JobStatus, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services.slots import InlineExecutor, Stopped, TimedOut, process_context, tell
@@ -120,20 +120,22 @@ def _driver_main(conn: Connection, config: DriverConfig) -> None:
             try:
                 if conn.recv() == "stop":
                     return
-                while True:
-                    while conn.poll(0):  # between jobs: stop if told to, else carry on
-                        if conn.recv() == "stop":
-                            return
-                    job = worker.claim()
-                    if job is None:
-                        break
-                    # Small messages: the worker process reads the job from the store only
-                    # when it must record an attempt this slot could not finish.
-                    conn.send(("start", job.id, job.priority.value, worker.clock.now()))
-                    outcome = worker.process(job)
+                # Small messages: the worker process reads a job from the store only when
+                # it must record an attempt this slot could not finish. Each job's end also
+                # says which job the slot took next (in the same transaction).
+                job = worker.claim()
+                if job is not None:
+                    conn.send(("start", _running(job, worker)))
+                while job is not None:
+                    if _told_to_stop(conn):  # between jobs: stop if told to, else carry on
+                        store.release(job, worker.clock.now())
+                        return
+                    outcome, next_job = worker.process_then_claim(job)
                     status = outcome.status.value if outcome.status else None
                     conn.send(("end", job.id, job.source_name, job.attempts, job.max_attempts,
-                               status, outcome.duration, outcome.error))
+                               status, outcome.duration, outcome.error,
+                               _running(next_job, worker) if next_job else None))
+                    job = next_job
                 conn.send(("idle",))
             except (EOFError, OSError):
                 return
@@ -149,6 +151,21 @@ class _JobLabel:
     source_name: str
     attempts: int
     max_attempts: int
+
+
+def _told_to_stop(conn: Connection) -> bool:
+    try:
+        while conn.poll(0):
+            if conn.recv() == "stop":
+                return True
+    except (EOFError, OSError):
+        return True  # the worker process is gone
+    return False
+
+
+def _running(job: Job, worker: Worker) -> tuple[int, str, float]:
+    """What the worker process tracks of an attempt under way."""
+    return job.id, job.priority.value, worker.clock.now()
 
 
 class DriverPool:
@@ -255,19 +272,26 @@ class DriverPool:
         if kind == "log":
             driver.logs.append(message[1])
         elif kind == "start":
-            _, driver.job_id, driver.priority, driver.began_at = message
-            driver.started = time.monotonic()
-            driver.logs = []
+            self._begin(driver, message[1])
         elif kind == "end":
-            driver.job_id = None
-            driver.logs = []
+            (_, job_id, source_name, attempts, max_attempts, status, duration, error,
+             following) = message
+            self._begin(driver, following)
             if self.on_outcome is not None:
-                _, job_id, source_name, attempts, max_attempts, status, duration, error = message
                 self.on_outcome(Outcome(
                     _JobLabel(job_id, source_name, attempts, max_attempts),  # type: ignore[arg-type]
                     JobStatus(status) if status else None, duration, error))
         elif kind == "idle":
             driver.idle = True
+
+    @staticmethod
+    def _begin(driver: Driver, running: tuple[int, str, float] | None) -> None:
+        driver.logs = []
+        if running is None:
+            driver.job_id = None
+            return
+        driver.job_id, driver.priority, driver.began_at = running
+        driver.started = time.monotonic()
 
     def _exited(self, driver: Driver) -> None:
         """A slot ended: record the attempt it left unfinished, and replace it."""

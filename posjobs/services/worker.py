@@ -24,7 +24,7 @@ from posjobs.project import Project
 from posjobs.services import lifecycle
 from posjobs.services.execute import Execution
 from posjobs.services.slots import Attempted, Executor, InlineExecutor, Stopped, TimedOut
-from posjobs.store.base import AttemptResult, JobFilter, Store
+from posjobs.store.base import AttemptResult, JobFilter, NextClaim, Store
 
 DAY = 86_400.0
 CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
@@ -106,6 +106,14 @@ class Worker:
 
     def process(self, job: Job) -> Outcome:
         """Run one claimed attempt of `job` and record how it ended, by the platform's rules."""
+        return self._process(job, claim_next=False)[0]
+
+    def process_then_claim(self, job: Job) -> tuple[Outcome, Job | None]:
+        """`process`, then claim the next due job, in the store transaction that records the
+        outcome: a busy worker's loop."""
+        return self._process(job, claim_next=True)
+
+    def _process(self, job: Job, claim_next: bool) -> tuple[Outcome, Job | None]:
         started = self.clock.now()
         limit = self.settings.time_limits.for_priority(job.priority.value)
         tick = self.timer()
@@ -119,16 +127,21 @@ class Worker:
         took = self.timer() - tick
         if isinstance(result, Execution) and result.duration is not None:
             took = result.duration  # the attempt itself, without the hand-over to its process
-        return self.record(job, result, started, took)
+        return self._record(job, result, started, took, claim_next)
 
     def record(self, job: Job, result: Attempted, started: float, took: float) -> Outcome:
         """Record how an attempt of `job`, started at `started`, ended, by the platform's
         rules: done, retry after backoff, dead; or released unrun at shutdown."""
+        return self._record(job, result, started, took, claim_next=False)[0]
+
+    def _record(
+        self, job: Job, result: Attempted, started: float, took: float, claim_next: bool
+    ) -> tuple[Outcome, Job | None]:
         limit = self.settings.time_limits.for_priority(job.priority.value)
         ended = max(self.clock.now(), started + took)
         if isinstance(result, Stopped) and result.reason == "shutdown":
             self.store.release(job, ended)
-            return self._report(Outcome(job, None, took, None, released=True))
+            return self._report(Outcome(job, None, took, None, released=True)), None
         logs: list[LogEntry] = []  # its start was logged when it was claimed
         logs += result.logs  # for an attempt stopped midway, what it logged until then
         if isinstance(result, Execution) and result.ok:
@@ -141,8 +154,15 @@ class Worker:
             outcome, log_type, error, may_retry = _failure_of(job, result, limit)
             attempt = self._failure(job, outcome, log_type, error, may_retry, ended, logs)
             attempt.duration = took
-        status = self.store.finish_attempt(job, attempt)
-        return self._report(Outcome(job, status, took, error))
+        next_job = None
+        if claim_next:
+            now = self.clock.now()
+            lease = self.settings.lease_seconds + (self.real_clock.now() - now)
+            status, next_job = self.store.finish_and_claim(
+                job, attempt, NextClaim(self.name, now, lease, self.speed, self.started_log))
+        else:
+            status = self.store.finish_attempt(job, attempt)
+        return self._report(Outcome(job, status, took, error)), next_job
 
     @contextmanager
     def _guard(self, job: Job) -> Iterator[None]:

@@ -48,6 +48,17 @@ class AttemptResult:
     new_jobs: list[NewJob] = field(default_factory=list)  # enqueued by the job itself
 
 
+@dataclass(frozen=True)
+class NextClaim:
+    """A claim to make right after finishing an attempt (see `Store.finish_and_claim`)."""
+
+    worker: str
+    now: float
+    lease_seconds: float
+    speed: float = 1.0
+    log: Callable[[Job], Sequence[LogEntry]] | None = None
+
+
 class Store(ABC):
     """Jobs, their attempts and the log."""
 
@@ -94,6 +105,15 @@ class Store(ABC):
         Returns the job's new status, or None if the claim was lost (its lease expired and
         the job was recovered elsewhere), in which case nothing is written.
         """
+
+    def finish_and_claim(
+        self, job: Job, result: AttemptResult, then: NextClaim
+    ) -> tuple[JobStatus | None, Job | None]:
+        """`finish_attempt`, then `claim` the next due job. A store may do both in one
+        transaction (a worker's busiest path); this default does them one after the other."""
+        status = self.finish_attempt(job, result)
+        return status, self.claim(then.worker, then.now, then.lease_seconds, None, then.speed,
+                                  then.log)
 
     @abstractmethod
     def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from posjobs.errors import StoreError
 from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priority
-from posjobs.store.base import AttemptResult, JobFilter, LogFilter, Store
+from posjobs.store.base import AttemptResult, JobFilter, LogFilter, NextClaim, Store
 from posjobs.store.schema import SCHEMA_VERSION
 from posjobs.store.sqlite import SQLiteStore
 from tests.conftest import T0
@@ -1132,3 +1132,20 @@ def test_a_claim_writes_the_entries_it_is_given_in_its_own_transaction(store: St
     assert (entry.type, entry.message) == ("job_started", f"start {job.id}")
     assert store.claim("w1", T0, 30, log=lambda j: [log("never")]) is None
     assert [e.type for e in store.tail_logs(LogFilter(), 10)] == ["job_started"]
+
+
+def test_finish_and_claim_records_the_attempt_and_takes_the_next_due_job(store: Store) -> None:
+    first, second = add(store, 2)
+    claimed = store.claim("w1", T0, 30)
+    assert claimed is not None and claimed.id == first.id
+    status, following = store.finish_and_claim(
+        claimed, done(T0 + 1), NextClaim("w1", T0 + 1, 30,
+                                         log=lambda j: [log("job_started", job_id=j.id)]))
+    assert status is JobStatus.DONE
+    assert following is not None and following.id == second.id
+    assert get(store, second.id).status is JobStatus.RUNNING
+    assert [e.job_id for e in store.tail_logs(LogFilter(types=("job_started",)), 10)] == \
+        [second.id]
+    status, following = store.finish_and_claim(following, done(T0 + 2),
+                                               NextClaim("w1", T0 + 2, 30))
+    assert (status, following) == (JobStatus.DONE, None)

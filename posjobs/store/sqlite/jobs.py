@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob
-from posjobs.store.base import AttemptResult, JobFilter
+from posjobs.store.base import AttemptResult, JobFilter, NextClaim
 from posjobs.store.sqlite.connection import Database
 from posjobs.store.sqlite.rows import (
     JOB_COLUMNS,
@@ -63,19 +63,31 @@ class JobQueries:
         speed: float = 1.0,
         log: Callable[[Job], Sequence[LogEntry]] | None = None,
     ) -> Job | None:
+        with self._db.write() as db:
+            return self._claim(db, worker, now, lease_seconds, among, speed, log)
+
+    def _claim(
+        self,
+        db: sqlite3.Connection,
+        worker: str,
+        now: float,
+        lease_seconds: float,
+        among: Collection[int] | None,
+        speed: float,
+        log: Callable[[Job], Sequence[LogEntry]] | None,
+    ) -> Job | None:
         scope, scope_params = _among(among)
         due, due_params = _due(speed)
-        with self._db.write() as db:
-            # One indexed probe per priority keeps a claim as fast on a million waiting
-            # jobs as on ten: far-future high jobs never stand in front of due low ones.
-            for rank in (0, 1, 2):
-                row = db.execute(
-                    f"SELECT id FROM jobs WHERE {WAITING_SQL} AND prio_rank = ? "
-                    f"AND {due} <= ?{scope} ORDER BY {due}, id LIMIT 1",
-                    (rank, *due_params, now, *scope_params, *due_params),
-                ).fetchone()
-                if row:
-                    return self._take(db, row[0], worker, now, lease_seconds, log)
+        # One indexed probe per priority keeps a claim as fast on a million waiting jobs as
+        # on ten: far-future high jobs never stand in front of due low ones.
+        for rank in (0, 1, 2):
+            row = db.execute(
+                f"SELECT id FROM jobs WHERE {WAITING_SQL} AND prio_rank = ? "
+                f"AND {due} <= ?{scope} ORDER BY {due}, id LIMIT 1",
+                (rank, *due_params, now, *scope_params, *due_params),
+            ).fetchone()
+            if row:
+                return self._take(db, row[0], worker, now, lease_seconds, log)
         return None
 
     def claim_job(
@@ -110,38 +122,52 @@ class JobQueries:
         return job
 
     def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
+        with self._db.write() as db:
+            return self._finish(db, job, result)
+
+    def finish_and_claim(
+        self, job: Job, result: AttemptResult, then: NextClaim
+    ) -> tuple[JobStatus | None, Job | None]:
+        # One transaction, one commit, for a worker's busiest path.
+        with self._db.write() as db:
+            status = self._finish(db, job, result)
+            return status, self._claim(db, then.worker, then.now, then.lease_seconds, None,
+                                       then.speed, then.log)
+
+    def _finish(
+        self, db: sqlite3.Connection, job: Job, result: AttemptResult
+    ) -> JobStatus | None:
         if result.outcome == "done":
             status = JobStatus.DONE
         elif result.retry_at is not None and job.attempts < job.max_attempts:
             status = JobStatus.RETRY
         else:
             status = JobStatus.DEAD
-        with self._db.write() as db:
-            updated = db.execute(
-                "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), "
-                "wait_from = COALESCE(?, wait_from), lease_until = NULL, kill_requested = 0, "
-                "finished_at = ?, last_error = ? "
-                "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
-                (
-                    status.value,
-                    result.retry_at if status is JobStatus.RETRY else None,
-                    result.ended_at if status is JobStatus.RETRY else None,
-                    result.ended_at if status.is_final else None,
-                    dumps(result.error) if result.error else None,
-                    job.id, job.worker, job.attempts,
-                ),
-            ).rowcount
-            if not updated:
-                return None
-            db.execute(
-                "UPDATE attempts SET ended_at = ?, outcome = ?, error = ?, duration = ? "
-                "WHERE job_id = ? AND ended_at IS NULL",
-                (result.ended_at, result.outcome, dumps(result.error) if result.error else None,
-                 result.duration, job.id),
-            )
-            if status is JobStatus.DONE:
-                insert_jobs(db, result.new_jobs, result.ended_at)
-            insert_logs(db, result.logs)
+        updated = db.execute(
+            "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), "
+            "wait_from = COALESCE(?, wait_from), lease_until = NULL, kill_requested = 0, "
+            "finished_at = ?, last_error = ? "
+            "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
+            (
+                status.value,
+                result.retry_at if status is JobStatus.RETRY else None,
+                result.ended_at if status is JobStatus.RETRY else None,
+                result.ended_at if status.is_final else None,
+                dumps(result.error) if result.error else None,
+                job.id, job.worker, job.attempts,
+            ),
+        ).rowcount
+        if not updated:
+            return None
+        db.execute(
+            "UPDATE attempts SET ended_at = ?, outcome = ?, error = ?, duration = ? "
+            "WHERE job_id = ? AND ended_at IS NULL",
+            (result.ended_at, result.outcome, dumps(result.error) if result.error else None,
+             result.duration, job.id),
+        )
+        if status is JobStatus.DONE:
+            insert_jobs(db, result.new_jobs, result.ended_at)
+        insert_logs(db, result.logs)
         return status
 
     def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
