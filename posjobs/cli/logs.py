@@ -114,7 +114,7 @@ def logs_command(
 
 def clear_log(app: AppState, yes: bool) -> int:
     if not yes:
-        if not sys.stdin.isatty():
+        if sys.stdin is None or not sys.stdin.isatty():  # no one to ask (CI, a pipe)
             raise UsageError("--clear deletes every log entry: confirm with --yes")
         if not typer.confirm(f"Delete every log entry of {app.project.root}?", default=False,
                              err=True):
