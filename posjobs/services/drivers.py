@@ -87,10 +87,6 @@ class Driver:
         self._pump.join(timeout)
         self._process.join(timeout)
 
-    @property
-    def alive(self) -> bool:
-        return self._process.is_alive()
-
     def _read(self) -> None:
         while True:
             try:
@@ -252,10 +248,6 @@ class DriverPool:
     def busy(self) -> bool:
         with self._lock:
             return any(d.job_id is not None for d in self._drivers)
-
-    def alive(self) -> bool:
-        with self._lock:
-            return any(d.alive for d in self._drivers)
 
     # --- messages from the slots --------------------------------------------------------------
     def _new_driver(self) -> Driver:

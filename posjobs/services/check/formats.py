@@ -23,11 +23,6 @@ def help_uri(rule: Rule) -> str:
 
 
 # --- text ---------------------------------------------------------------------------------------
-def finding_line(finding: Finding) -> str:
-    """`path:line:col: CODE message`, as ruff prints."""
-    return f"{finding.spot}: {finding.code} {finding.message}"
-
-
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
