@@ -75,7 +75,7 @@ def render_command(
         environment=environment,
     )
     result = render_page(app.project, app.store, page, clock=app.clock, settings=app.settings,
-                         request=request, cwd=Path.cwd())
+                         request=request, cwd=Path.cwd(), data=app.data)
     response = result.response_summary()
     if not as_json:
         out.data(result.html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from posjobs.clock import Clock, SystemClock
 from posjobs.config import Settings
 from posjobs.project import Project
 from posjobs.store.base import Store
+
+if TYPE_CHECKING:
+    from posjobs.data import DataLayer
 
 ProjectOption = Annotated[
     Path | None,
@@ -37,6 +40,7 @@ class AppState:
     _project: Project | None = None
     _store: Store | None = None
     _settings: Settings | None = None
+    _data: DataLayer | None = None
 
     def use(self, project: Path | None, db: Path | None) -> AppState:
         """Apply a command's own --project/--db over the global ones."""
@@ -75,7 +79,20 @@ class AppState:
             self._store = SQLiteStore(self.store_path)
         return self._store
 
+    @property
+    def data(self) -> DataLayer:
+        """The project's data (`.posjobs/data.db` beside the job store), opened on first use."""
+        if self._data is None:
+            from posjobs.data import DataLayer
+            from posjobs.store.data import data_store_path
+
+            self._data = DataLayer(self.project, data_store_path(self.store_path))
+        return self._data
+
     def close(self) -> None:
+        if self._data is not None:
+            self._data.close()
+            self._data = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posjobs.clock import Clock
+from posjobs.data.session import DataSession
 from posjobs.jobs.model import LogEntry, NewJob
 
 
@@ -35,6 +36,9 @@ class RunState:
     environment: str = "staging"
     page: str | None = None  # the page's path when rendering a page
     job: JobInfo | None = None  # the job when running a job attempt
+    # The run's access to the project's data (`{% graphql %}`); the caller commits it with
+    # the run or rolls it back.
+    data: DataSession | None = None
     # The random source of uuid, random_string...: made on first use (seeding one costs
     # more than many a whole render); tests set their own.
     _rng: random.Random | None = field(default=None, repr=False)

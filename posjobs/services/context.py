@@ -24,6 +24,7 @@ class Request:
     cookies: dict[str, str] = field(default_factory=dict)
     session: dict[str, Any] = field(default_factory=dict)
     user: dict[str, Any] | None = None
+    user_id: int | None = None  # the signed-in user of the data layer, if any
     method: str | None = None  # default: the page's own
     environment: str | None = None  # default: posjobs.toml's
     language: str = "en"

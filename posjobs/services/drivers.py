@@ -19,12 +19,14 @@ from typing import Any
 
 from posjobs.clock import SystemClock
 from posjobs.config import Settings
+from posjobs.data import DataLayer
 from posjobs.jobs.model import Job, JobStatus, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services.slots import InlineExecutor, Stopped, TimedOut, process_context, tell
 from posjobs.services.worker import Outcome, Worker
 from posjobs.store import open_store
+from posjobs.store.data import data_store_path
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,14 @@ def _driver_main(conn: Connection, config: DriverConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker process decides when to stop
     project = Project(Path(config.project_root))
     store = open_store(config.store_url)
+    data = DataLayer(project, data_store_path(config.store_url))
     dialect = Dialect(project)
     worker = Worker(project, store, config.settings, clock=SystemClock(), name=config.name,
                     speed=config.speed, guard=False,  # the worker process guards us
                     executor=InlineExecutor(
                         dialect, store, config.settings.environment,
                         # Each entry as it is written, so that it survives a stopped attempt.
-                        on_log=lambda entry: tell(conn, ("log", entry))))
+                        on_log=lambda entry: tell(conn, ("log", entry)), data=data))
     try:
         while True:
             try:
@@ -136,6 +139,7 @@ def _driver_main(conn: Connection, config: DriverConfig) -> None:
             except (EOFError, OSError):
                 return
     finally:
+        data.close()
         store.close()
 
 

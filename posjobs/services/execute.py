@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from posjobs.clock import Clock
+from posjobs.data import DataLayer
 from posjobs.errors import PosjobsError, StoreError, TemplateError
 from posjobs.jobs.model import Job, LogEntry, NewJob
 from posjobs.liquid import Dialect, JobInfo, RunState
@@ -31,11 +33,13 @@ def execute(
     reserve_id: Callable[[], int],
     environment: str,
     on_log: Callable[[LogEntry], None] | None = None,
+    data: DataLayer | None = None,
 ) -> Execution:
     """Run `job` once. Only its arguments and its restricted `context` are in scope.
 
     `{% log env: %}` compares with the environment the job was enqueued in, `environment`
-    only for jobs that do not say.
+    only for jobs that do not say. What the attempt writes to `data` is committed when it
+    succeeds and rolled back when it fails, as the platform's transaction around a job does.
     """
     run = RunState(
         clock=clock,
@@ -45,6 +49,9 @@ def execute(
         job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
         sink=on_log,
     )
+    if data is not None:
+        run.data = data.session(clock, log=lambda type_, message: run.log(
+            type_, message, job.template, job.line), notifications=dialect)
     try:
         if job.partial is not None:
             dialect.render_partial(job.partial, run, context=job.context,
@@ -53,12 +60,27 @@ def execute(
             template = dialect.parse_source(job.body or "", job.template, job.body_line,
                                             job.column)
             dialect.render(template, run, context=job.context, variables=job.arguments)
+        if run.data is not None:
+            run.data.commit()
     except TemplateError as err:
+        _rollback(run)
         return Execution(False, error=err.to_dict(), logs=run.logs)
     except StoreError:
+        _rollback(run)
         raise  # not the job's fault: the store itself failed
     except PosjobsError as err:
+        _rollback(run)
         error = {"class": type(err).__name__, "message": err.message, "path": job.template,
                  "line": job.line, "column": None}
         return Execution(False, error=error, logs=run.logs)
+    except BaseException:
+        _rollback(run)
+        raise
     return Execution(True, logs=run.logs, jobs=run.jobs)
+
+
+def _rollback(run: RunState) -> None:
+    """Undo what a failed attempt wrote to the data (never masking why it failed)."""
+    if run.data is not None:
+        with contextlib.suppress(StoreError):
+            run.data.rollback()

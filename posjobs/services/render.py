@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 from posjobs.clock import Clock
 from posjobs.config import Settings
+from posjobs.data import DataLayer
 from posjobs.errors import TemplateError
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect, RunState
@@ -28,6 +29,8 @@ class RenderResult:
     # What the page asked of its response: status, headers, redirect_to, sign_in.
     response: dict[str, Any] = field(default_factory=dict)
     session: dict[str, Any] = field(default_factory=dict)  # the session after the render
+    # The signed-in user's id after the render (a sign-in or sign-out changes it).
+    user_id: int | None = None
 
     def response_summary(self) -> dict[str, Any]:
         """The response as `render --json` shows it."""
@@ -38,6 +41,7 @@ class RenderResult:
             "redirect_to": self.response.get("redirect_to"),
             "sign_in": self.response.get("sign_in"),
             "session": self.session,
+            "user_id": self.user_id,
         }
 
 
@@ -52,10 +56,13 @@ def render_page(
     request: Request | None = None,
     cwd: Path | None = None,
     dialect: Dialect | None = None,
+    data: DataLayer | None = None,
 ) -> RenderResult:
     """Render a page with its layout; its jobs become durable together only if it succeeds.
 
-    A failed render enqueues nothing, but what it logged is kept, with the error.
+    A failed render enqueues nothing and writes no data (its data transaction is rolled
+    back), but what it logged is kept, with the error. A successful render commits its data
+    first, then its jobs, so a job never runs before the data its page wrote.
     """
     request = request or Request()
     name, _, query = page_name.partition("?")
@@ -72,24 +79,36 @@ def render_page(
         environment=context["environment"],
         page=page.file.name,
     )
+    if data is not None:
+        run.data = data.session(
+            clock, user_id=request.user_id, session=context["session"],
+            log=lambda type_, message: run.log(type_, message, page.file.name, None),
+            notifications=dialect)
     try:
         html = dialect.render(dialect.parse(page.file), run, context=context)
         if page.layout:
             layout = dialect.layout(page.layout, page.file.name, context=context)
             html = dialect.render(layout, run, context=context,
                                   variables={"content_for_layout": html})
-    except TemplateError as err:
+    except BaseException as err:
+        if run.data is not None:
+            run.data.rollback()
+        if not isinstance(err, TemplateError):
+            raise
         ids.abandon()
         run.log("liquid_error", str(err), err.path, err.line)
         store.add_logs(_with_request(run.logs, context))
         raise
+    if run.data is not None:
+        run.data.commit()
     now = clock.now()
     _with_request(run.logs, context)
     run.logs += [enqueued_entry(job, now) for job in run.jobs]
     jobs = store.enqueue(run.jobs, run.logs, now)
     ids.release_unused()
     return RenderResult(page, html, jobs, run.logs, response=run.response,
-                        session=dict(context.get("session") or {}))
+                        session=dict(context.get("session") or {}),
+                        user_id=run.data.user_id if run.data is not None else request.user_id)
 
 
 def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogEntry]:

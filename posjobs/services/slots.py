@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from posjobs.clock import OffsetClock
+from posjobs.data import DataLayer
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
@@ -29,6 +30,7 @@ from posjobs.services.execute import Execution, execute
 from posjobs.services.ids import IdReservation
 from posjobs.store import open_store
 from posjobs.store.base import Store
+from posjobs.store.data import data_store_path
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,10 @@ class InlineExecutor:
 
     def __init__(self, dialect: Dialect, store: Store, environment: str,
                  timer: Callable[[], float] = time.perf_counter,
-                 on_log: Callable[[LogEntry], None] | None = None) -> None:
+                 on_log: Callable[[LogEntry], None] | None = None,
+                 data: DataLayer | None = None) -> None:
         self._dialect = dialect
+        self._data = data
         self._store = store
         self._environment = environment
         self._timer = timer
@@ -83,7 +87,7 @@ class InlineExecutor:
 
     def run(self, job: Job, start: float, limit: float) -> Attempted:
         return _run_attempt(self._dialect, self._store, self._environment, job, start,
-                            self._timer, self._on_log)
+                            self._timer, self._on_log, self._data)
 
     def kill(self, job_id: int) -> bool:
         return False
@@ -224,8 +228,10 @@ def process_context() -> BaseContext:
 
 def _child_main(conn: Connection, config: SlotConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group
-    dialect = Dialect(Project(Path(config.project_root)))
+    project = Project(Path(config.project_root))
+    dialect = Dialect(project)
     store = open_store(config.store_url)
+    data = DataLayer(project, data_store_path(config.store_url))
     try:
         while True:
             try:
@@ -233,20 +239,22 @@ def _child_main(conn: Connection, config: SlotConfig) -> None:
             except (EOFError, OSError):
                 return
             result = _run_attempt(dialect, store, config.environment, job, start,
-                                  on_log=lambda entry: tell(conn, ("log", entry)))
+                                  on_log=lambda entry: tell(conn, ("log", entry)), data=data)
             conn.send(("done", result))
     finally:
+        data.close()
         store.close()
 
 
 def _run_attempt(dialect: Dialect, store: Store, environment: str, job: Job, start: float,
                  timer: Callable[[], float] = time.perf_counter,
-                 on_log: Callable[[LogEntry], None] | None = None) -> Execution:
+                 on_log: Callable[[LogEntry], None] | None = None,
+                 data: DataLayer | None = None) -> Execution:
     ids = IdReservation(store)
     began = timer()
     try:
         execution = execute(dialect, job, clock=OffsetClock(start), reserve_id=ids,
-                            environment=environment, on_log=on_log)
+                            environment=environment, on_log=on_log, data=data)
     except Exception as err:  # a bug of ours: report it as the attempt's error, keep serving
         execution = Execution(False, error={"class": "InternalError",
                                             "message": f"{type(err).__name__}: {err}",

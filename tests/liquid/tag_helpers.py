@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from posjobs.clock import ManualClock
+from posjobs.data import DataLayer
 from posjobs.errors import TemplateError
 from posjobs.liquid import Dialect, JobInfo, RunState
 from tests.conftest import T0, write_project
@@ -38,6 +39,8 @@ class Pages:
     def __init__(self, root: Path, files: dict[str, str] | None = None) -> None:
         self.project = write_project(root / "project", files or {})
         self.dialect = Dialect(self.project)
+        # The project's data, on a real SQLite file; each render commits what it wrote.
+        self.data = DataLayer(self.project, root / "project" / ".posjobs" / "data.db")
 
     def __call__(
         self,
@@ -51,18 +54,29 @@ class Pages:
         context = context if context is not None else {"session": {}, "language": "en"}
         run = run or self.new_run(job=job, language=context.get("language", "en"))
         template = self.dialect.parse_source(textwrap.dedent(source).strip("\n"), PAGE)
-        html = self.dialect.render(template, run, context=context, variables=variables)
+        try:
+            html = self.dialect.render(template, run, context=context, variables=variables)
+        except BaseException:
+            if run.data is not None:
+                run.data.rollback()
+            raise
+        if run.data is not None:
+            run.data.commit()
         return Rendered(html, run, context)
 
-    @staticmethod
-    def new_run(*, job: bool = False, language: str = "en") -> RunState:
+    def new_run(self, *, job: bool = False, language: str = "en") -> RunState:
         """A fresh run of the page (or, with `job`, of a job attempt)."""
         ids = itertools.count(1)
-        return RunState(
-            clock=ManualClock(T0), reserve_id=lambda: next(ids),
+        clock = ManualClock(T0)
+        run = RunState(
+            clock=clock, reserve_id=lambda: next(ids),
             job_context={"language": language},
             page=None if job else PAGE, job=JOB if job else None,
         )
+        run.data = self.data.session(
+            clock, log=lambda type_, message: run.log(type_, message, PAGE, None),
+            notifications=self.dialect)
+        return run
 
     def error(self, source: str, **kwargs: Any) -> TemplateError:
         """The error parsing or rendering `source` raises (fails the test if it renders)."""

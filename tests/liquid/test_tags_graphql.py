@@ -1,4 +1,4 @@
-"""graphql: query files must exist; results come from .posjobs/graphql mocks."""
+"""graphql: query files must exist; a .posjobs/graphql mock overrides the data layer."""
 
 from __future__ import annotations
 
@@ -72,23 +72,22 @@ def test_args_passes_a_hash_or_a_json_string(page):
                 ).html == "1"
 
 
-def test_no_matching_case_returns_empty_and_warns(page):
-    out = page("{% graphql r = 'users/find', id: 3 %}{{ r.size }}")
+def test_a_mock_without_a_matching_case_lets_the_data_layer_answer(page, tmp_path):
+    (tmp_path / "project/app/graphql/users/find.graphql").write_text(
+        "query find($id: ID) { records(per_page: 5, filter: { id: { value: $id } }) "
+        "{ total_entries } }")
+    out = page("{% graphql r = 'users/find', id: 3 %}{{ r.records.total_entries }}")
     assert out.html == "0"
-    (warning,) = out.run.logs
-    assert warning.type == "warning"
-    assert "users/find" in warning.message and '{"id": 3}' in warning.message
-    assert (warning.template, warning.line) == (PAGE, 1)
+    assert out.run.logs == []
 
 
-def test_a_query_without_a_mock_returns_empty_and_warns_naming_it(page, tmp_path):
-    (tmp_path / "project/app/graphql/orders.graphql").write_text("query { orders { id } }")
-    out = page("{% graphql r = 'orders' %}{{ r.size }}")
-    assert out.html == "0"
-    (warning,) = out.run.logs
-    assert warning.type == "warning"
-    assert "no mock for query 'orders'" in warning.message
-    assert ".posjobs/graphql/orders.json" in warning.message
+def test_a_query_without_a_mock_runs_against_the_data_layer(page, tmp_path):
+    (tmp_path / "project/app/graphql/orders.graphql").write_text(
+        'query { records(per_page: 10, filter: { table: { value: "order" } }) '
+        "{ total_entries results { id } } }")
+    out = page("{% graphql r = 'orders' %}"
+               "{{ r.records.total_entries }}/{{ r.records.results.size }}")
+    assert out.html == "0/0"
 
 
 def test_a_missing_query_file_is_an_error(page):

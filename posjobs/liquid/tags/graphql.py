@@ -1,4 +1,4 @@
-"""`{% graphql %}`: runs a GraphQL query, answered locally from mock files.
+"""`{% graphql %}`: runs a GraphQL operation against the project's local data.
 
 File form:    {% graphql g = 'users/find', id: params.id | dig: 'user' %}
 Inline form:  {% graphql g, id: params.id %} query find_user($id: ID) { ... } {% endgraphql %}
@@ -6,8 +6,10 @@ Inline form:  {% graphql g, id: params.id %} query find_user($id: ID) { ... } {%
 The file form's query must exist (`app/graphql/<name>.graphql`, or
 `modules/<m>/{public,private}/graphql/<name>.graphql` for `modules/<m>/<name>`). `args:` passes
 a hash (or a JSON string) of arguments at once. Filters after the arguments apply to the result.
-The result comes from `.posjobs/graphql/<name>.json` (see `graphql_mocks`); an inline query is
-mocked by its operation name (`find_user`), or when anonymous by its first field's name.
+The operation runs in the data layer (`posjobs.data`) against the platform's schema, inside
+the run's data transaction. A mock file `.posjobs/graphql/<name>.json` (see `graphql_mocks`)
+overrides it; an inline query is mocked by its operation name (`find_user`), or when
+anonymous by its first field's name.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from liquid import Environment, Node, RenderContext, Tag, Token, TokenStream
@@ -32,6 +35,8 @@ from liquid.token import (
     TOKEN_WORD,
 )
 
+from posjobs.data.session import Source
+from posjobs.data.tables import DataError
 from posjobs.liquid.compat import tokenize
 from posjobs.liquid.context import run_of
 from posjobs.liquid.tags import graphql_mocks
@@ -78,8 +83,10 @@ class GraphqlNode(Node):
         if self.query is None:
             assert self.body is not None
             name = inline_query_name(self.body)
+            query = InlineQuery(self.body, template_name(context), line_of(self.token))
         else:
             name = query_file_name(context, self.query, TAG_GRAPHQL)
+            query = None
         arguments: dict[str, Any] = {}
         for arg in self.args:
             value = arg.value.evaluate(context)
@@ -87,7 +94,7 @@ class GraphqlNode(Node):
                 arguments = {**_args_hash(value, arg.token), **arguments}
             else:
                 arguments[arg.name] = value
-        result = run_query(context, self.token, name, arguments)
+        result = run_query(context, self.token, name, arguments, inline=query)
         for filter_ in self.filters:
             result = filter_.evaluate(result, context)
         self.target.assign(context, result)
@@ -118,9 +125,18 @@ def query_file_name(context: RenderContext, query: Expression, tag: str) -> str:
     return name
 
 
-def run_query(context: RenderContext, token: Token, name: str, arguments: Mapping[str, Any]
-              ) -> Any:
-    """The mocked result of query `name`; a warning is logged when there is no mock for it."""
+@dataclass(frozen=True)
+class InlineQuery:
+    """An inline query's text and where it is written."""
+
+    text: str
+    template: str
+    line: int
+
+
+def run_query(context: RenderContext, token: Token, name: str, arguments: Mapping[str, Any],
+              *, inline: InlineQuery | None = None) -> Any:
+    """The result of query `name`: its mock when one answers, else the data layer's."""
     plain: dict[str, Any] = {}
     for key, value in arguments.items():
         try:
@@ -131,13 +147,38 @@ def run_query(context: RenderContext, token: Token, name: str, arguments: Mappin
                 "GraphQL cannot take; pass strings, numbers, booleans, nil, arrays or hashes",
                 token=token,
             ) from None
+    project = project_of(context)
     try:
-        answer = graphql_mocks.answer(project_of(context).root, name, plain)
+        answer = graphql_mocks.answer(project.root, name, plain)
     except graphql_mocks.MockError as err:
         raise PlatformTagError(str(err), token=token) from None
-    if answer.warning:
-        run_of(context).log("warning", answer.warning, template_name(context), line_of(token))
-    return answer.result
+    if answer is not None:
+        return answer.result
+    run = run_of(context)
+    if run.data is None:
+        raise PlatformTagError(f"{token.value}: query {name!r} needs the data layer, which "
+                               "this run has not got; mock it in .posjobs/graphql/", token=token)
+    if inline is not None:
+        source = Source(name, inline.template, inline.line)
+        text = inline.text
+    else:
+        path = project.find_graphql(name)
+        assert path is not None  # query_file_name checked it
+        source = Source(name, project.relative(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise PlatformTagError(f"{source.path}: cannot read the query: {err}",
+                                   token=token) from None
+    try:
+        result = run.data.execute(text, plain, source)
+    except DataError as err:
+        message = f"{err.message} (hint: {err.hint})" if err.hint else err.message
+        raise PlatformTagError(message, token=token) from None
+    if "errors" in result:
+        messages = "; ".join(str(e.get("message")) for e in result["errors"])
+        run.log("error", f"graphql {name}: {messages}", template_name(context), line_of(token))
+    return result
 
 
 def _args_hash(value: object, token: Token) -> Mapping[str, Any]:

@@ -1,7 +1,7 @@
 """Local answers to `{% graphql %}` queries: JSON mock files under `.posjobs/graphql/`.
 
-posjobs has no database, so a query is answered from `.posjobs/graphql/<query name>.json`
-(`users/find` reads `.posjobs/graphql/users/find.json`). The file holds either
+A mock overrides the local data layer for one query: `users/find` is answered from
+`.posjobs/graphql/users/find.json` when that file exists. The file holds either
 
 - the result object itself, returned whatever the arguments:
       {"users": {"results": [{"id": "1", "email": "a@example.com"}]}}
@@ -12,7 +12,7 @@ posjobs has no database, so a query is answered from `.posjobs/graphql/<query na
 
 An argument matches its `when` value when both are equal as JSON, or when one is a number and
 the other its text (page params arrive as strings: "7" matches 7). With no mock file, or no
-matching case, the query answers `{}` and the caller logs a warning.
+matching case, `answer` returns None and the query runs against the data layer.
 """
 
 from __future__ import annotations
@@ -33,20 +33,19 @@ class MockError(ValueError):
 @dataclass(frozen=True)
 class Answer:
     result: Any
-    warning: str | None = None  # why the answer is the empty result, when it is
 
 
 def mock_path(root: Path, query: str) -> Path:
     return root / MOCK_DIR / f"{query}.json"
 
 
-def answer(root: Path, query: str, arguments: Mapping[str, Any]) -> Answer:
-    """The mocked result of `query` for `arguments` (JSON-safe values)."""
+def answer(root: Path, query: str, arguments: Mapping[str, Any]) -> Answer | None:
+    """The mocked result of `query` for `arguments` (JSON-safe values), or None when no mock
+    answers it."""
     shown = (MOCK_DIR / f"{query}.json").as_posix()
     path = mock_path(root, query)
     if ".." in Path(query).parts or not path.is_file():
-        return Answer({}, f"graphql: no mock for query {query!r}, so it returns {{}} "
-                          f"(write the result to {shown})")
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
@@ -69,10 +68,7 @@ def answer(root: Path, query: str, arguments: Mapping[str, Any]) -> Answer:
                             '{"when": {...arguments...}, "result": {...}}')
         if matches(case.get("when", {}), arguments):
             return Answer(case["result"])
-    shown_arguments = json.dumps(dict(arguments), ensure_ascii=False, sort_keys=True,
-                                 default=str)
-    return Answer({}, f"graphql: no case of the mock {shown} matches the arguments "
-                      f"{shown_arguments}, so query {query!r} returns {{}}")
+    return None
 
 
 def matches(when: Mapping[str, Any], arguments: Mapping[str, Any]) -> bool:

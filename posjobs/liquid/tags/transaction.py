@@ -1,14 +1,16 @@
 """`{% transaction timeout: 5 %} ... {% endtransaction %}`: all or nothing.
 
-posjobs has no database, so what a transaction guards locally is the jobs its `background` tags
-enqueue: they are kept only if the block finishes. `{% rollback %}` inside it drops them and
-rendering continues after `endtransaction`; an error drops them and propagates. Variables are
-not scoped: what the block assigns stays assigned. `timeout` and `force_custom_plan` are
-accepted and have no effect.
+What the block writes to the data (records, users, emails in the outbox...) and the jobs its
+`background` tags enqueue are kept only if the block finishes: it is a savepoint of the run's
+data transaction. `{% rollback %}` inside it undoes them and rendering continues after
+`endtransaction`; an error undoes them and propagates. Variables are not scoped: what the
+block assigns stays assigned. `timeout` and `force_custom_plan` are accepted and have no
+effect.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import TextIO
 
 from liquid import RenderContext
@@ -28,10 +30,21 @@ class TransactionNode(ArgumentsBlockNode):
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         for arg in self.args:
             arg.evaluate(context)  # evaluated for their errors; nothing to time out locally
-        jobs = run_of(context).jobs
+        run = run_of(context)
+        jobs = run.jobs
         committed = len(jobs)
+        part: AbstractContextManager[None] = (
+            run.data.part() if run.data is not None else nullcontext())
+        left: BaseException | None = None
         try:
-            return self.body.render(context, buffer)
+            with part:
+                try:
+                    written = self.body.render(context, buffer)
+                except (StopRender, LiquidInterrupt) as err:
+                    left = err  # leaves the block normally: the part is kept
+            if left is not None:
+                raise left
+            return written
         except Rollback:
             del jobs[committed:]
             return 0
