@@ -102,10 +102,14 @@ def run_operation(text: str, variables: Mapping[str, Any], source: Source,
     if result.errors:
         for error in result.errors:
             original = error.original_error
-            if isinstance(original, DataError) and not isinstance(original, RecordInvalid):
-                raise original  # a mistake to fix (not emulated, no such table): loud
-            if original is None and error.path is None:
-                raise _located(error, source)  # variables that do not fit the schema
+            if original is None:
+                if error.path is None:
+                    raise _located(error, source)  # variables that do not fit the schema
+                continue  # a null where the schema wants a value: reported in `errors`
+            if not isinstance(original, RecordInvalid):
+                # A mistake to fix (not emulated, no such table), a store failure or a bug
+                # of ours: loud, never an answer with holes in it.
+                raise original
         data["errors"] = [_error_hash(error) for error in result.errors]
     return data
 

@@ -8,6 +8,7 @@ from liquid import BoundTemplate, RenderContext, Token
 from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
 from liquid.undefined import UNDEFINED
 
+from posjobs.errors import StoreError
 from posjobs.liquid.literals import PlatformLiteral
 from posjobs.liquid.run import RunState
 
@@ -87,6 +88,8 @@ class PosTemplate(BoundTemplate):
                     if not err.token:
                         err.token = node.token
                     raise self._named(err) from None
+                except StoreError:
+                    raise  # the store failed, not the template: its own error and exit code
                 except RecursionError:
                     raise self._named(
                         InternalError("maximum recursion depth reached", token=node.token)

@@ -1,5 +1,6 @@
-"""The module-shaped fixture: commands and queries through `function`, GraphQL mocks, and
-the events pattern (publish, then one background job per consumer, by its metadata)."""
+"""The module-shaped fixture: commands and queries through `function`, GraphQL against the
+local data (records created by the page, updated by its jobs), and the events pattern
+(publish, then one background job per consumer, by its metadata)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.conftest import FIXTURES, run_cli
 @pytest.fixture
 def shop(tmp_path):
     root = tmp_path / "shop"
-    shutil.copytree(FIXTURES / "shop", root, ignore=shutil.ignore_patterns("posjobs.db*"))
+    shutil.copytree(FIXTURES / "shop", root, ignore=shutil.ignore_patterns("*.db*"))
     return str(root)
 
 
@@ -25,7 +26,7 @@ def test_creating_an_order_publishes_an_event_its_consumers_handle(shop):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["response"]["status"] == 201
-    assert "created order 1001" in data["html"]
+    assert "created order 1" in data["html"]
     jobs = {j["source_name"]: j for j in data["run"]["jobs"]}
     assert set(jobs) == {"events/create:order_created", "order_created/send_receipt",
                          "order_created/update_stock"}
@@ -37,8 +38,25 @@ def test_creating_an_order_publishes_an_event_its_consumers_handle(shop):
     assert receipt["parent_job_id"] == stock["parent_job_id"] == \
         jobs["events/create:order_created"]["id"]
     logs = run_cli(["-p", shop, "logs", "-n", "50", "--quiet"]).stdout
-    assert "] - email: receipt for order 1001 from Book Shop" in logs
+    assert "] - email: receipt for order 1 from Book Shop" in logs
     assert "] - stock: BOOK-1 stock now 8" in logs
+
+
+def test_a_job_updates_the_record_its_page_created_and_a_later_page_shows_it(shop):
+    run_cli(["-p", shop, "render", "orders/create", "-P", "sku=BOOK-1", "-P", "qty=2"])
+    run_cli(["-p", shop, "render", "orders/create", "-P", "sku=PEN-9", "-P", "qty=1"])
+    before = run_cli(["-p", shop, "render", "orders"]).stdout
+    assert "2 order(s)" in before
+    assert "BOOK-1 x 2: new" in before and "PEN-9 x 1: new" in before
+    assert run_cli(["-p", shop, "worker", "--fast-forward"]).exit_code == 0
+    after = run_cli(["-p", shop, "render", "orders"]).stdout
+    assert "BOOK-1 x 2: stock_reserved" in after and "PEN-9 x 1: stock_reserved" in after
+    # newest first, as the query sorts
+    assert after.index('data-order-id="2"') < after.index('data-order-id="1"')
+    filtered = run_cli(["-p", shop, "render", "orders?status=new"]).stdout
+    assert "0 order(s)" in filtered
+    logs = run_cli(["-p", shop, "logs", "-n", "50", "--quiet", "--type", "stock"]).stdout
+    assert "BOOK-1 stock now 8" in logs and "PEN-9 stock now 9" in logs
 
 
 def test_a_consumers_delay_comes_from_its_metadata(shop):
@@ -57,8 +75,9 @@ def test_an_invalid_order_publishes_nothing(shop):
 
 
 @pytest.mark.parametrize(("path", "status", "text"), [
-    ("orders/1001", 200, "BOOK-1 x 2"), ("orders/77", 404, "no such order")])
-def test_queries_are_answered_from_graphql_mocks(shop, path, status, text):
+    ("orders/1", 200, "BOOK-1 x 2 (new)"), ("orders/77", 404, "no such order")])
+def test_queries_are_answered_from_the_records_the_pages_wrote(shop, path, status, text):
+    run_cli(["-p", shop, "render", "orders/create", "-P", "sku=BOOK-1", "-P", "qty=2"])
     data = json.loads(run_cli(["-p", shop, "render", path, "--json"]).stdout)
     assert data["response"]["status"] == status
     assert text in data["html"]
