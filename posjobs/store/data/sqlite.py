@@ -82,9 +82,20 @@ _TIME_COLUMNS = {"created_at", "updated_at", "deleted_at"}
 
 def property_expression(name: str) -> str:
     """The SQL of a property's value: the same text in queries and indexes, so SQLite
-    matches them. The name is quoted as a JSON path key and as an SQL string."""
-    key = json.dumps(name)  # a JSON string: quotes and backslashes escaped
-    return "json_extract(properties, '$." + key.replace("'", "''") + "')"
+    matches them."""
+    return f"json_extract(properties, {_property_path(name)})"
+
+
+def _property_path(name: str) -> str:
+    """The JSON path of a property as an SQL string literal: `'$."name"'`.
+
+    SQLite matches a quoted path key against the key as the stored JSON text spells it, so
+    the key is spelt the way `_dumps` writes it (a backslash doubled, non-ASCII as is). A
+    double quote ends a quoted key whatever precedes it, so such a name is refused."""
+    if '"' in name:
+        raise StoreError(f"property name {name!r}: a double quote cannot be part of a name")
+    key = json.dumps(name, ensure_ascii=False)
+    return "'$." + key.replace("'", "''") + "'"
 
 
 class SQLiteDataStore(DataStore):
@@ -154,7 +165,14 @@ class SQLiteDataStore(DataStore):
                 raise StoreError(f"{self.path} stayed locked by another process for "
                                  f"{BUSY_TIMEOUT_MS // 1000} s") from None
             raise StoreError(f"{self.path}: {err}") from None
+        except sqlite3.IntegrityError as err:
+            # A write that breaks a uniqueness rule: a caller's mistake, not a damaged file.
+            raise StoreError(f"{self.path}: {_conflict(str(err))}") from None
         except sqlite3.DatabaseError as err:
+            if "not a database" in str(err):
+                raise StoreError(f"{self.path} is not an SQLite database",
+                                 hint="remove it, or point posjobs at another folder"
+                                 ) from None
             raise StoreError(f"{self.path} is damaged: {err}") from None
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -200,13 +218,15 @@ class SQLiteDataStore(DataStore):
             for name in missing:
                 self._run(f"CREATE INDEX IF NOT EXISTS records_prop_{_index_name(name)} "
                           f"ON records (table_name, {property_expression(name)})")
-                self._indexed.add(_index_name(name))
         except BaseException:
             if not outer:
                 self.rollback()
             raise
         if not outer:
             self.commit()
+            # Only once committed: inside a caller's transaction, a rollback would take the
+            # index with it, and the next call must create it again.
+            self._indexed.update(_index_name(name) for name in missing)
 
     # --- records --------------------------------------------------------------------------------
     def insert_record(self, table: str, properties: dict[str, Any], now: float, *,
@@ -380,6 +400,16 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _conflict(message: str) -> str:
+    if "users_email" in message or "users.email" in message:
+        return "a user with that email already exists (emails are unique, ignoring case)"
+    if "records.id" in message:
+        return "a record with that id already exists"
+    if "users.id" in message:
+        return "a user with that id already exists"
+    return message
+
+
 def _index_name(name: str) -> str:
     """An SQL-safe, unique index suffix for a property name."""
     if name.isidentifier() and name.isascii():
@@ -442,6 +472,8 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
         marks = ", ".join("?" for _ in values) or "NULL"
         if op == "in":
             return (f"{subject} IN ({marks})", values)
+        if not values:  # `x NOT IN (NULL)` is never true: nothing is excluded
+            return ("1", [])
         return (f"({subject} IS NULL OR {subject} NOT IN ({marks}))", values)
     if op in ("gt", "gte", "lt", "lte"):
         sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
@@ -461,6 +493,10 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
         return (sql, params)
     if op in ("array_contains", "not_array_contains", "array_overlaps", "not_array_overlaps"):
         values = [_value(v) for v in value]
+        if c.property is not None:
+            # json_each over the path, not over json_extract's text: a scalar value is then
+            # one element (and a text that is not JSON is not an error).
+            subject = f"properties, {_property_path(c.property)}"
         marks = ", ".join("?" for _ in values) or "NULL"
         if op.endswith("contains"):  # every value is in the array
             sql = (f"(SELECT count(DISTINCT value) FROM json_each({subject}) "
@@ -474,11 +510,13 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
 
 
 def _exact_text(op: str, subject: str, text: str) -> tuple[str, list[Any]]:
+    if not text:  # every text contains, starts and ends with the empty text
+        return (f"{subject} IS NOT NULL", [])
     if op == "contains":
         return (f"instr({subject}, ?) > 0", [text])
     if op == "starts_with":
         return (f"substr({subject}, 1, ?) = ?", [len(text), text])
-    return (f"substr({subject}, ?) = ?", [-len(text) if text else 1, text])
+    return (f"substr({subject}, ?) = ?", [-len(text), text])
 
 
 def _escape_like(text: str) -> str:
