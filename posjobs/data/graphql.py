@@ -76,8 +76,13 @@ def platform_schema() -> GraphQLSchema:
 
 
 @functools.lru_cache(maxsize=512)
-def _parsed(text: str) -> Any:
-    return parse(text)
+def _checked(text: str) -> tuple[Any, tuple[GraphQLError, ...]]:
+    """The parsed document and its validation errors, once per query text: validating
+    against the platform's large schema costs several times executing a small query, and
+    depends on nothing but the text (the schema is one per process). A text that does not
+    parse raises, and is not cached."""
+    document = parse(text)
+    return document, tuple(validate(platform_schema(), document))
 
 
 def run_operation(text: str, variables: Mapping[str, Any], source: Source,
@@ -86,10 +91,9 @@ def run_operation(text: str, variables: Mapping[str, Any], source: Source,
     plus `errors` when a resolver failed (as the platform returns them)."""
     schema = platform_schema()
     try:
-        document = _parsed(text)
+        document, errors = _checked(text)
     except GraphQLError as err:
         raise _located(err, source) from None
-    errors = validate(schema, document)
     if errors:
         raise _located(errors[0], source)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
