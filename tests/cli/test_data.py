@@ -323,3 +323,23 @@ def test_reset_asks_first_and_yes_deletes_everything(project):
         assert store.activities()[1] == 0
     finally:
         store.close()
+
+
+# --- files and schemas that are not right -----------------------------------------------------
+def test_a_schema_file_with_bad_yaml_is_a_clear_error(project):
+    (project.root / "app/schema/broken.yml").write_text("name: broken\nproperties: [\n")
+    failed = data(project, "list")
+    assert failed.exit_code == 1
+    assert "app/schema/broken.yml:3: the table schema is not valid YAML" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+
+def test_a_data_file_that_is_not_a_data_store_is_exit_5_and_left_alone(project):
+    path = data_file(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database at all" * 100)
+    for args in (("list", "house"), ("export",), ("reset", "--yes")):
+        failed = data(project, *args)
+        assert failed.exit_code == 5, args
+        assert "is not an SQLite database" in failed.stderr
+    assert path.read_bytes() == b"not a database at all" * 100
