@@ -22,7 +22,12 @@ import pytest
 from posjobs.errors import StoreError
 from posjobs.store.data import DataStore, open_data_store
 from posjobs.store.data.base import AnyOf, Condition, Filter, Query, Sort
-from posjobs.store.data.sqlite import SCHEMA_VERSION, SQLiteDataStore, property_expression
+from posjobs.store.data.sqlite import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    SQLiteDataStore,
+    property_expression,
+)
 from tests.conftest import T0
 
 Opener = Callable[[], DataStore]
@@ -116,6 +121,19 @@ def test_insert_keeps_a_given_id_and_refuses_one_in_use(store: DataStore) -> Non
     assert store.insert_record("thing", {}, T0).id > 1000
     with pytest.raises(StoreError, match="a record with that id already exists"):
         store.insert_record("thing", {}, T0, record_id=1000)
+
+
+def test_an_id_is_never_handed_out_again(open_store: Opener) -> None:
+    # The platform's ids are never reused: a job holding the id of a deleted record must
+    # not find another record under it.
+    store = open_store()
+    first, last = (store.insert_record("thing", {}, T0) for _ in range(2))
+    store.delete_record(last.id)
+    again = open_store().insert_record("thing", {}, T0)
+    assert again.id > last.id > first.id
+    ada = store.insert_user("ada@example.com", None, {}, T0)
+    store.delete_user(ada.id)
+    assert store.insert_user("bob@example.com", None, {}, T0).id > ada.id
 
 
 def test_update_replaces_the_properties_and_moves_updated_at(store: DataStore) -> None:
@@ -650,6 +668,66 @@ def test_a_data_store_from_a_newer_posjobs_is_refused(tmp_path: Path) -> None:
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     raw.close()
     refused(path, "newer posjobs", f"data schema {SCHEMA_VERSION + 1}")
+
+
+# The first data schema, as posjobs wrote it before ids were kept from reuse.
+SCHEMA_1 = (
+    """CREATE TABLE records (id INTEGER PRIMARY KEY, table_name TEXT NOT NULL,
+        properties TEXT NOT NULL, user_id INTEGER, external_id TEXT, created_at REAL NOT NULL,
+        updated_at REAL NOT NULL, deleted_at REAL)""",
+    "CREATE INDEX records_table ON records (table_name, id)",
+    """CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, password_hash TEXT,
+        properties TEXT NOT NULL, fields TEXT NOT NULL, external_id TEXT,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL, deleted_at REAL)""",
+    "CREATE UNIQUE INDEX users_email ON users (lower(email))",
+    "CREATE TABLE constants (name TEXT PRIMARY KEY, value TEXT NOT NULL, "
+    "updated_at REAL NOT NULL)",
+    "CREATE TABLE messages (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
+    "payload TEXT NOT NULL, created_at REAL NOT NULL)",
+    "CREATE INDEX messages_kind ON messages (kind, id)",
+    "CREATE TABLE activities (id INTEGER PRIMARY KEY, payload TEXT NOT NULL, "
+    "created_at REAL NOT NULL)",
+    """CREATE INDEX records_prop_name ON records (table_name,
+        json_extract(properties, '$."name"'))""",
+)
+
+
+def test_a_store_of_the_first_schema_keeps_its_data_and_stops_reusing_ids(
+        tmp_path: Path) -> None:
+    path = tmp_path / "data.db"
+    raw = sqlite3.connect(path)
+    with raw:
+        for statement in SCHEMA_1:
+            raw.execute(statement)
+        raw.execute("INSERT INTO records VALUES (7, 'thing', '{\"name\":\"a\"}', 3, 'x', "
+                    "1.0, 2.0, NULL)")
+        raw.execute("INSERT INTO records VALUES (9, 'thing', '{\"name\":\"b\"}', NULL, NULL, "
+                    "1.0, 1.0, NULL)")
+        raw.execute("INSERT INTO users VALUES (4, 'Ada@example.com', 'h', '{}', "
+                    "'{\"slug\":\"ada\"}', NULL, 1.0, 1.0, NULL)")
+        raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    store = SQLiteDataStore(path)
+    try:
+        seven = store.get_record(7)
+        assert seven is not None
+        assert (seven.properties, seven.user_id, seven.external_id, seven.updated_at) == (
+            {"name": "a"}, 3, "x", 2.0)
+        user = store.get_user(4)
+        assert user is not None and user.fields == {"slug": "ada"}
+        store.delete_record(9)
+        assert store.insert_record("thing", {}, T0).id == 10
+        with pytest.raises(StoreError, match="email"):
+            store.insert_user("ada@EXAMPLE.com", None, {}, T0)
+        store.ensure_indexes(["name"])
+        assert names(store, prop("eq", "a")) == ["a"]
+    finally:
+        store.close()
+    assert "records_prop_name" in index_names(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    raw.close()
 
 
 def test_a_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:

@@ -30,12 +30,14 @@ from posjobs.store.data.base import (
 
 # PRAGMA application_id of a posjobs data store ("posd").
 APPLICATION_ID = 0x706F7364
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 
-_SCHEMA = (
-    """CREATE TABLE records (
-        id INTEGER PRIMARY KEY,
+# AUTOINCREMENT (schema 2): an id is never handed out again, even after the record or user
+# that held the highest one is deleted, as the platform's ids are never reused: a job that
+# holds the id of a deleted record must not find another record under it.
+_RECORDS = """CREATE TABLE {name} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         table_name TEXT NOT NULL,
         properties TEXT NOT NULL,
         user_id INTEGER,
@@ -43,10 +45,9 @@ _SCHEMA = (
         created_at REAL NOT NULL,
         updated_at REAL NOT NULL,
         deleted_at REAL
-    )""",
-    "CREATE INDEX records_table ON records (table_name, id)",
-    """CREATE TABLE users (
-        id INTEGER PRIMARY KEY,
+    )"""
+_USERS = """CREATE TABLE {name} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         email TEXT NOT NULL,
         password_hash TEXT,
         properties TEXT NOT NULL,
@@ -55,8 +56,16 @@ _SCHEMA = (
         created_at REAL NOT NULL,
         updated_at REAL NOT NULL,
         deleted_at REAL
-    )""",
-    "CREATE UNIQUE INDEX users_email ON users (lower(email))",
+    )"""
+_INDEXES = {
+    "records": ("CREATE INDEX records_table ON records (table_name, id)",),
+    "users": ("CREATE UNIQUE INDEX users_email ON users (lower(email))",),
+}
+_SCHEMA = (
+    _RECORDS.format(name="records"),
+    *_INDEXES["records"],
+    _USERS.format(name="users"),
+    *_INDEXES["users"],
     """CREATE TABLE constants (
         name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL)""",
     """CREATE TABLE messages (
@@ -149,6 +158,8 @@ class SQLiteDataStore(DataStore):
             if version < 1:
                 for statement in _SCHEMA:
                     db.execute(statement)
+            elif version < 2:
+                _never_reuse_ids(db)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
@@ -398,6 +409,18 @@ def _user(row: Sequence[Any]) -> UserRow:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _never_reuse_ids(db: sqlite3.Connection) -> None:
+    """Schema 1 to 2: records and users rebuilt with AUTOINCREMENT, rows and ids kept (the
+    property indexes go with the old table; `ensure_indexes` makes them again)."""
+    for name, create in (("records", _RECORDS), ("users", _USERS)):
+        db.execute(create.format(name=f"{name}_v2"))
+        db.execute(f"INSERT INTO {name}_v2 SELECT * FROM {name}")
+        db.execute(f"DROP TABLE {name}")
+        db.execute(f"ALTER TABLE {name}_v2 RENAME TO {name}")
+        for statement in _INDEXES[name]:
+            db.execute(statement)
 
 
 def _conflict(message: str) -> str:
