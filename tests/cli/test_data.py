@@ -3,6 +3,7 @@ real CLI on a real `.posjobs/data.db`."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -343,3 +344,22 @@ def test_a_data_file_that_is_not_a_data_store_is_exit_5_and_left_alone(project):
         assert failed.exit_code == 5, args
         assert "is not an SQLite database" in failed.stderr
     assert path.read_bytes() == b"not a database at all" * 100
+
+
+class Terminal(io.StringIO):
+    """Standard input as a person at a terminal typing `text`."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "left"), [("n\n", 2), ("y\n", 0)])
+def test_reset_at_a_terminal_asks_and_does_what_the_answer_says(
+        project, monkeypatch, capsys, answer, left):
+    seed(project, 2)
+    monkeypatch.setattr("sys.stdin", Terminal(answer))
+    asked = data(project, "reset")
+    assert asked.exit_code == 0
+    question = capsys.readouterr().err  # the prompt goes to the process's own stderr
+    assert "Delete all data of" in question and "(2 record(s), 0 user(s)" in question
+    assert len(json.loads(data(project, "list", "house", "--json").stdout)) == left
