@@ -135,13 +135,15 @@ def export_data(layer: DataLayer) -> dict[str, Any]:
 def write_export(data: dict[str, Any], path: Path) -> None:
     """Write the export to `path` whole or not at all (a temporary file renamed over it)."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    folder = path.parent if str(path.parent) else Path(".")
+    temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temporary, path)
     except OSError as err:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
         raise PosjobsError(f"{path}: cannot write the export: {err.strerror or err}") from None
 
 

@@ -58,9 +58,9 @@ def import_file(layer: DataLayer, path: Path, now: float) -> ImportSummary:
     store.begin()
     try:
         importer = _Importer(layer, path.name, now, summary)
-        for key in ("users",):
-            for index, entry in enumerate(document.get(key) or []):
-                importer.user(f"{key}[{index}]", entry)
+        # Users first: records name their owners.
+        for index, entry in enumerate(document.get("users") or []):
+            importer.user(f"users[{index}]", entry)
         for key in ("records", "models"):
             for index, entry in enumerate(document.get(key) or []):
                 importer.record(f"{key}[{index}]", entry)

@@ -363,3 +363,9 @@ def test_reset_at_a_terminal_asks_and_does_what_the_answer_says(
     question = capsys.readouterr().err  # the prompt goes to the process's own stderr
     assert "Delete all data of" in question and "(2 record(s), 0 user(s)" in question
     assert len(json.loads(data(project, "list", "house", "--json").stdout)) == left
+
+
+def test_export_into_a_folder_that_does_not_exist_is_a_clear_error(project, tmp_path):
+    failed = data(project, "export", str(tmp_path / "no" / "such" / "data.json"))
+    assert failed.exit_code == 1
+    assert "cannot write the export: No such file or directory" in failed.stderr
