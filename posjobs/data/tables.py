@@ -166,11 +166,13 @@ def coerce(value: Any, type_: str | None, where: str) -> Any:
         if type_ == "datetime":
             return _datetime(value)
         if type_ == "date":
-            return _datetime(value)[:10] if not _is_date(value) else str(value)[:10]
+            if _is_date(value):
+                return date.fromisoformat(value.strip()).isoformat()  # a real day, or raises
+            return _datetime(value)[:10]
         if type_ == "upload":
             return value if isinstance(value, (str, dict)) else _text(value)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        pass
+    except (ValueError, TypeError, OverflowError, OSError, json.JSONDecodeError):
+        pass  # OverflowError, OSError: a number of seconds no calendar holds
     raise DataError(f"{where}: {value!r} is not a valid {type_}")
 
 

@@ -36,6 +36,8 @@ properties:
     type: array
   - name: released_at
     type: datetime
+  - name: day
+    type: date
   - name: photo
     type: upload
   - name: meta
@@ -141,7 +143,7 @@ def test_create_then_find_by_id_returns_the_typed_properties(data: Data) -> None
     # Every declared property, typed as the schema says; an absent one is null.
     assert record["properties"] == {
         "title": "Apple", "price": 1.5, "stock": 3, "active": True, "tags": ["red", "fruit"],
-        "released_at": "2026-01-05T10:00:00.000Z", "photo": None, "meta": None}
+        "released_at": "2026-01-05T10:00:00.000Z", "day": None, "photo": None, "meta": None}
 
 
 def test_property_fields_convert_as_the_platform_does(data: Data) -> None:
@@ -481,6 +483,26 @@ def test_a_value_of_the_wrong_type_names_the_table_and_property(data: Data) -> N
             properties: [{ name: "stock", value: "many" }] }) { id } }""")
     assert caught.value.message == "product.stock: 'many' is not a valid integer"
     assert data.titles() == []
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ('{ name: "released_at", value_float: 1e20 }', "product.released_at: 1e+20 is not a valid "
+                                                    "datetime"),
+    ('{ name: "day", value: "2026-13-45" }', "product.day: '2026-13-45' is not a valid date"),
+    ('{ name: "day", value: "someday" }', "product.day: 'someday' is not a valid date"),
+])
+def test_a_time_or_date_that_is_none_is_refused_by_name(data: Data, given: str,
+                                                         message: str) -> None:
+    with pytest.raises(DataError) as caught:
+        data(f'mutation {{ record_create(record: {{ table: "product", properties: [{given}] }})'
+             " { id } }")
+    assert caught.value.message == message
+
+
+def test_dates_are_kept_as_dates(data: Data) -> None:
+    created = data('mutation { record_create(record: { table: "product", properties: ['
+                   '{ name: "day", value: "2026-02-28" }] }) { day: property(name: "day") } }')
+    assert created["record_create"]["day"] == "2026-02-28"
 
 
 def test_a_query_that_does_not_validate_names_the_file_and_line(data: Data) -> None:

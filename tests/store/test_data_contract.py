@@ -228,6 +228,14 @@ def test_ranges_on_numbers(store: DataStore) -> None:
     assert names(store, prop("lt", 1.5, "price")) == ["banana"]
 
 
+def test_numbers_wider_than_64_bits_compare_without_failing(store: DataStore) -> None:
+    store.insert_record("thing", {"name": "huge", "n": 10**30}, T0)
+    fill(store)
+    assert names(store, prop("eq", 10**30, "n")) == ["huge"]
+    assert names(store, prop("gt", 2**70, "n")) == ["huge"]
+    assert names(store, prop("in", [10**30, 3], "n")) == ["huge", "Apple"]
+
+
 def test_ranges_on_text_and_times(store: DataStore) -> None:
     fill(store)
     assert names(store, prop("gte", "a"), prop("lt", "b")) == ["apple_50%"]

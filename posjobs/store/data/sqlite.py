@@ -473,6 +473,8 @@ def _value(value: Any) -> Any:
     """A JSON value as SQLite compares it with json_extract's result."""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return float(value)  # what json_extract gives for such a number: SQLite has no wider int
     if isinstance(value, (list, dict)):
         return _dumps(value)
     return value
