@@ -383,6 +383,26 @@ def test_increment_of_a_missing_value_starts_at_zero(data: Data) -> None:
     assert result["record_update"]["stock"] == 2
 
 
+@pytest.mark.parametrize(("given", "message"), [
+    ('{ name: "title", increment: 1 }',
+     "product.title: increment needs an integer or float property, and 'title' is string"),
+    ('{ name: "tags", decrement: 1 }',
+     "product.tags: decrement needs an integer or float property, and 'tags' is array"),
+    ('{ name: "title", array_append: "x" }',
+     "product.title: array_append needs an array property, and 'title' is string"),
+    ('{ name: "stock", array_remove: "x" }',
+     "product.stock: array_remove needs an array property, and 'stock' is integer"),
+])
+def test_increment_and_array_changes_need_a_property_of_their_kind(
+        data: Data, given: str, message: str) -> None:
+    [apple, *_] = data.products()
+    with pytest.raises(DataError) as caught:
+        data(f'mutation u($id: ID!) {{ record_update(id: $id, record: {{ properties: [{given}] '
+             "}) { id } }", id=apple)
+    assert caught.value.message == message
+    assert data.titles(f'id: {{ value: "{apple}" }}') == ["Apple"]  # nothing written
+
+
 def test_delete_and_delete_all(data: Data) -> None:
     ids = data.products()
     data("""mutation { record_create(record: { table: "review",

@@ -87,14 +87,22 @@ def property_values(table: Table, inputs: Sequence[Mapping[str, Any]] | None,
                                 f"(defined in {table.file or 'no schema file'})")
         where = f"{table.name}.{name}"
         given = {k: v for k, v in spec.items() if k != "name"}
-        if "increment" in given or "decrement" in given:
+        operation = next((k for k in ("increment", "decrement", "array_append", "array_remove")
+                          if k in given), None)
+        numeric = operation in ("increment", "decrement")
+        wanted = ("integer", "float") if numeric else ("array",)
+        if operation is not None and type_ not in wanted:
+            kind = "an integer or float" if numeric else "an array"
+            raise DataError(f"{where}: {operation} needs {kind} property, and {name!r} is "
+                            f"{type_}")
+        if operation in ("increment", "decrement"):
             step = given.get("increment") or -(given.get("decrement") or 0)
             properties[name] = coerce((properties.get(name) or 0) + step, type_, where)
-        elif "array_append" in given:
+        elif operation == "array_append":
             array = list(properties.get(name) or [])
             array.append(given["array_append"])
             properties[name] = array
-        elif "array_remove" in given:
+        elif operation == "array_remove":
             properties[name] = [v for v in properties.get(name) or []
                                 if v != given["array_remove"]]
         elif given:
