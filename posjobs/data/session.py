@@ -45,7 +45,7 @@ class DataLayer:
     def __init__(self, project: Project, path: str | Path, *, allow_network: bool = False
                  ) -> None:
         self.project = project
-        self.path = Path(path)
+        self.url = str(path)  # an SQLite file path or a postgresql:// URL
         self.allow_network = allow_network
         self._store: DataStore | None = None
         self._tables: Tables | None = None
@@ -53,7 +53,7 @@ class DataLayer:
     @property
     def store(self) -> DataStore:
         if self._store is None:
-            self._store = open_data_store(self.path)
+            self._store = open_data_store(self.url)
         return self._store
 
     @property
