@@ -128,8 +128,10 @@ class _Notification:
             return None
         if isinstance(value, bool):
             text = "true" if value else "false"
-        elif isinstance(value, (dict, list)):  # request_headers written as a YAML mapping
+        elif isinstance(value, dict):  # request_headers written as a YAML mapping
             text = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, list):  # `to: [a, b]`: the platform's comma-separated list
+            text = ", ".join(str(item) for item in value)
         else:
             text = str(value)
         if "{{" not in text and "{%" not in text:

@@ -124,6 +124,21 @@ def test_api_calls_are_listed_and_shown_with_their_request_and_answer(project):
     assert "response body:\n{}" in shown
 
 
+def test_an_email_sent_by_a_background_job_is_in_the_outbox(project):
+    Path(project, "app/views/pages/later.liquid").write_text(
+        "---\nlayout: ''\n---\n"
+        "{% background source_name: 'welcome', email: context.params.email %}"
+        "{% assign d = '{\"name\": \"Job\"}' | parse_json %}"
+        "{% hash_assign d['email'] = email %}"
+        "{% graphql r = 'emails/send', template: 'welcome', data: d %}"
+        "{% endbackground %}queued")
+    out = run_cli(["-p", project, "render", "later", "-P", "email=job@example.com", "--run"])
+    assert out.exit_code == 0, out.stderr
+    [mail] = json.loads(run_cli(["-p", project, "mail", "list", "--json"]).stdout)
+    assert mail["headers"]["to"] == ["job@example.com"]
+    assert "Hi Job" in mail["html"]
+
+
 def test_an_unknown_id_exits_3(project):
     out = run_cli(["-p", project, "mail", "show", "9"])
     assert out.exit_code == 3

@@ -166,6 +166,25 @@ def test_a_missing_email_names_the_name_and_where_it_looked(page):
     assert "'welcome' not found" in err.message and "in app/emails/" in err.message
 
 
+def test_recipients_may_be_a_yaml_list(tmp_path):
+    page = Pages(tmp_path, {
+        "app/graphql/emails/send.graphql": SEND,
+        "app/emails/team.liquid": "---\nto: [a@example.com, '{{ data.b }}']\n---\nHi",
+    })
+    send(page, "team", b="b@example.com")
+    assert outbox(page)[0].payload["headers"]["to"] == ["a@example.com", "b@example.com"]
+
+
+def test_front_matter_that_is_not_yaml_names_the_email(tmp_path):
+    page = Pages(tmp_path, {
+        "app/graphql/emails/send.graphql": SEND,
+        "app/emails/bad.liquid": "---\nto: {{ data.to }}\n---\nHi",  # unquoted: a YAML map
+    })
+    err = page.error("{% graphql r = 'emails/send', template: 'bad', data: d %}", d={})
+    assert "app/emails/bad.liquid" in err.message
+    assert "front matter is not valid YAML" in err.message
+
+
 def test_a_liquid_error_in_the_email_names_the_email_file_and_line(tmp_path):
     page = Pages(tmp_path, {
         "app/graphql/emails/send.graphql": SEND,
@@ -174,6 +193,11 @@ def test_a_liquid_error_in_the_email_names_the_email_file_and_line(tmp_path):
     err = page.error("{% graphql r = 'emails/send', template: 'broken', data: d %}", d={})
     assert "app/emails/broken.liquid:5" in err.message
     assert "nope" in err.message
+
+
+def test_data_that_is_not_a_hash_is_a_clear_error(page):
+    err = page.error("{% graphql r = 'emails/send', template: 'welcome_user', data: 'x' %}")
+    assert "email_send: data must be a hash, got str 'x'" in err.message
 
 
 def test_an_email_of_a_failed_render_is_not_in_the_outbox(page):

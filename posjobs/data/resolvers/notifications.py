@@ -30,8 +30,12 @@ class NotificationFailed(DataError):
     """A notification that cannot be rendered: missing, or its Liquid fails."""
 
 
-def _render(data: DataSession, kind: str, name: str, values: Mapping[str, Any]
-            ) -> dict[str, Any]:
+def _render(data: DataSession, kind: str, name: str, values: Any) -> dict[str, Any]:
+    if values is None:
+        values = {}
+    if not isinstance(values, Mapping):
+        raise DataError(f"{kind}_send: data must be a hash, got {type(values).__name__} "
+                        f"{values!r:.60}")
     if data.notifications is None:
         raise DataError(f"{kind}_send: this run cannot render notifications")
     try:
@@ -53,7 +57,7 @@ def resolve_email_send(_root: None, info: Any, data: Mapping[str, Any] | None = 
     session: DataSession = info.context
     if template is not None:
         name = template["name"]
-        fields = _render(session, "email", name, data or {})
+        fields = _render(session, "email", name, data)
         if not fields["send"]:
             session.log("email", f"email {name} not sent: {fields['reason']}")
             return {"is_scheduled_to_send": False, "errors": []}
@@ -82,7 +86,7 @@ def resolve_api_call_send(_root: None, info: Any, api_call: Mapping[str, Any] | 
     source: str | None = None
     if template is not None:
         name = template["name"]
-        fields = _render(session, "api_call", name, data or {})
+        fields = _render(session, "api_call", name, data)
         if not fields["send"]:
             session.log("api_call", f"api_call {name} not sent: {fields['reason']}")
             return {"response": None, "errors": []}
