@@ -222,3 +222,9 @@ def test_a_call_that_cannot_connect_answers_with_an_error(tmp_path, server):
     assert answer["response"] is None
     assert "http://127.0.0.1:9/hook" in answer["errors"][0]["message"]
     assert calls(page)[0].payload["response"] is None
+
+
+def test_a_bad_allow_network_setting_is_a_clear_error(tmp_path):
+    page = project(tmp_path, **{"posjobs.toml": "[data]\nallow_network = 'yes'\n"})
+    err = page.error("{% graphql r = 'api_calls/send', template: 'ping', data: d %}", d={})
+    assert "posjobs.toml: data.allow_network must be true or false, got 'yes'" in err.message
