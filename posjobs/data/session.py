@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from posjobs.clock import Clock
 from posjobs.data.tables import Tables, load_tables
 from posjobs.project import Project
-from posjobs.store.data import DataStore, open_data_store
+from posjobs.store.data import DataStore, is_postgres, open_data_store
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,13 @@ class DataLayer:
         if self._store is None:
             self._store = open_data_store(self.url)
         return self._store
+
+    @property
+    def exists(self) -> bool:
+        """Whether there is stored data to read (without creating an empty store file)."""
+        if self._store is not None or is_postgres(self.url):
+            return True
+        return self.url != ":memory:" and Path(self.url).is_file()
 
     @property
     def tables(self) -> Tables:

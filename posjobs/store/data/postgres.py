@@ -316,6 +316,10 @@ class PostgresDataStore(DataStore):
     def constants(self) -> dict[str, str]:
         return dict(self._run("SELECT name, value FROM {s}.constants ORDER BY name").fetchall())
 
+    def constant_rows(self) -> list[tuple[str, str, float]]:
+        return [(r[0], r[1], r[2]) for r in self._run(
+            "SELECT name, value, updated_at FROM {s}.constants ORDER BY name").fetchall()]
+
     # --- the outbox and activities ----------------------------------------------------------
     def add_message(self, kind: str, name: str, payload: dict[str, Any], now: float
                     ) -> MessageRow:
