@@ -46,6 +46,8 @@ class Settings:
     constants: dict[str, Any] = field(default_factory=dict)
     globals: dict[str, Any] = field(default_factory=dict)
     lease_seconds: float = 30.0
+    # [data] allow_network: API calls really sent (never by default; see posjobs/data/http.py)
+    allow_network: bool = False
 
     @classmethod
     def load(cls, project_root: Path, environ: dict[str, str] | None = None) -> Settings:
@@ -87,6 +89,15 @@ class Settings:
         environment = environ.get("POSJOBS_ENVIRONMENT") or data.get("environment", "staging")
         if not isinstance(environment, str) or not environment:
             raise UsageError(f"{where}: environment must be a name like \"staging\"")
+        data_table = _table(data, "data", where)
+        unknown = set(data_table) - {"allow_network"}
+        if unknown:
+            raise UsageError(f"{where}: [data] has no {', '.join(sorted(unknown))}; "
+                             "it takes allow_network")
+        allow_network = data_table.get("allow_network", False)
+        if not isinstance(allow_network, bool):
+            raise UsageError(f"{where}: data.allow_network must be true or false, got "
+                             f"{allow_network!r}")
         return cls(
             time_limits=TimeLimits(**{k: _positive(f"time_limits.{k}", v)
                                       for k, v in limits.items()}),
@@ -95,6 +106,7 @@ class Settings:
             constants=_table(data, "constants", where),
             globals=_table(data, "globals", where),
             lease_seconds=_positive("lease_seconds", data.get("lease_seconds", 30.0)),
+            allow_network=allow_network,
         )
 
 

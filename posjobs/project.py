@@ -197,6 +197,12 @@ class Project:
         `modules/<m>/{public,private}/graphql/...` for `modules/<m>/<name>`)."""
         return self._find(name, ("graphql",), (".graphql",))
 
+    def find_notification(self, folder: str, name: str) -> Path | None:
+        """The notification a name refers to: `app/<folder>/<name>.liquid`, or
+        `modules/<m>/{public,private}/<folder>/...` for `modules/<m>/<name>` (`folder` is
+        `emails`, `api_calls` or `smses`)."""
+        return self._find(name, (folder,))
+
     def find_form(self, name: str) -> Path | None:
         """The form configuration an `{% include_form %}` name refers to (`app/forms/`)."""
         return self._find(name, ("forms",))

@@ -4,6 +4,7 @@ clock, and the real CLI run in-process with captured streams."""
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,3 +90,43 @@ def run_cli(argv: list[str], clock: ManualClock | None = None) -> CliResult:
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+# The server the machines this project is built on run (trust authentication, database `test`);
+# POSJOBS_TEST_PG names another. Each test gets a schema of its own, dropped afterwards.
+PG_SERVER = os.environ.get("POSJOBS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reason() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when they can."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    try:
+        psycopg.connect(PG_SERVER, connect_timeout=3).close()
+    except psycopg.Error as err:
+        return f"no PostgreSQL server at {PG_SERVER}: {str(err).strip().splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    reason = _pg_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return PG_SERVER
+
+
+@pytest.fixture
+def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
+    """A fresh schema name on the test server, dropped after the test."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    yield name
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")

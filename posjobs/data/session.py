@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from posjobs.clock import Clock
 from posjobs.data.tables import Tables, load_tables
 from posjobs.project import Project
-from posjobs.store.data import DataStore, open_data_store
+from posjobs.store.data import DataStore, is_postgres, open_data_store
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class DataLayer:
     def __init__(self, project: Project, path: str | Path, *, allow_network: bool = False
                  ) -> None:
         self.project = project
-        self.path = Path(path)
+        self.url = str(path)  # an SQLite file path or a postgresql:// URL
         self.allow_network = allow_network
         self._store: DataStore | None = None
         self._tables: Tables | None = None
@@ -53,8 +53,15 @@ class DataLayer:
     @property
     def store(self) -> DataStore:
         if self._store is None:
-            self._store = open_data_store(self.path)
+            self._store = open_data_store(self.url)
         return self._store
+
+    @property
+    def exists(self) -> bool:
+        """Whether there is stored data to read (without creating an empty store file)."""
+        if self._store is not None or is_postgres(self.url):
+            return True
+        return self.url != ":memory:" and Path(self.url).is_file()
 
     @property
     def tables(self) -> Tables:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -50,6 +51,9 @@ class Dialect:
         self.limits = limits or Limits()
         self.loader = ProjectLoader(project)
         self.env = _environment_class(self.limits)(loader=self.loader)
+        # The runs being rendered, innermost last: a notification sent during a render
+        # (`email_send` in a page or job) is rendered in that run.
+        self._runs: list[RunState] = []
         tags.register(self.env)
         filters.register(self.env)
 
@@ -107,10 +111,13 @@ class Dialect:
             LimitedStringIO(limit=self.limits.output_bytes) if self.limits.output_bytes
             else StringIO()
         )
+        self._runs.append(run)
         try:
             template.render_with_context(liquid_context, buffer)
         except LiquidError as err:
             raise to_template_error(err, str(template.path or template.name)) from None
+        finally:
+            self._runs.pop()
         return buffer.getvalue()
 
     def render_partial(
@@ -126,6 +133,15 @@ class Dialect:
         except LiquidError as err:
             raise to_template_error(err, name) from None
         return self.render(template, run, context=context, variables=variables)
+
+    def render_notification(self, kind: str, name: str, data: Mapping[str, Any]
+                            ) -> dict[str, Any]:
+        """Render the project's notification `name` ("email" or "api_call") with `data`, in
+        the run being rendered (the data layer's `NotificationRenderer`)."""
+        from posjobs.liquid.notifications import render_notification
+
+        return render_notification(self, self._runs[-1] if self._runs else None, kind, name,
+                                   data)
 
 
 _PARSE_BUG = "unexpected liquid parsing error"  # python-liquid's wrapper of a Python exception

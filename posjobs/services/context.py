@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from posjobs.config import Settings
+from posjobs.data.session import DataLayer
 from posjobs.project import Page
 
 # What a job's `context` keeps of the page's (the platform's rule): no params, session,
@@ -81,6 +82,14 @@ def request_path(page: Page, request: Request) -> str:
         parts.append(part)
     path = "/".join(p for p in parts if p)
     return f"/{path}"
+
+
+def stored_constants(data: DataLayer) -> dict[str, str]:
+    """Constants set with `constant_set`, which the platform shows in `context.constants`
+    of later requests (over posjobs.toml's `[constants]`); none while no data is stored."""
+    if not data.exists:
+        return {}
+    return data.store.constants()
 
 
 def job_context(context: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from posjobs.errors import TemplateError
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect, RunState
 from posjobs.project import Page, Project
-from posjobs.services.context import Request, job_context, page_context
+from posjobs.services.context import Request, job_context, page_context, stored_constants
 from posjobs.services.ids import IdReservation
 from posjobs.services.lifecycle import enqueued_entry
 from posjobs.store.base import Store
@@ -72,6 +72,8 @@ def render_page(
     dialect = dialect or Dialect(project)
     ids = IdReservation(store)
     context = page_context(page, request, settings)
+    if data is not None:
+        context["constants"].update(stored_constants(data))
     run = RunState(
         clock=clock,
         reserve_id=ids,

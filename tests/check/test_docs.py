@@ -21,8 +21,9 @@ def test_every_rule_is_documented(rule):
     section = SECTIONS[rule.code]
     assert f"Severity: {rule.severity.value}\n" in section
     assert "Why it matters" in section
-    assert re.search(r"^Bad:\n\n```liquid\n.+?\n```", section, re.M | re.S)
-    assert re.search(r"^Good:\n\n```liquid\n.+?\n```", section, re.M | re.S)
+    language = {"PJ301": "graphql", "PJ302": "yaml"}.get(rule.code, "liquid")
+    assert re.search(rf"^Bad:\n\n```{language}\n.+?\n```", section, re.M | re.S)
+    assert re.search(rf"^Good:\n\n```{language}\n.+?\n```", section, re.M | re.S)
 
 
 def test_no_rule_is_documented_that_does_not_exist():

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from posjobs.project import Project
 from posjobs.services.check import RULES, check_project
 from tests.conftest import FIXTURES, run_cli
@@ -31,6 +33,8 @@ PLANTED = {
     ("PJ204", f"{PAGES}/pj204_unused_argument.liquid", 1),
     ("PJ205", f"{PAGES}/pj205_nested_inline_background.liquid", 2),
     ("PJ206", f"{PAGES}/pj206_unstorable_argument.liquid", 1),
+    ("PJ301", "app/graphql/pj301_invalid_graphql.graphql", 3),
+    ("PJ302", "app/schema/pj302_invalid_table_schema.yml", 1),
 }
 
 
@@ -44,7 +48,8 @@ def test_the_violations_fixture_has_one_problem_per_rule_in_a_file_named_after_i
     assert sorted(code for code, _, _ in PLANTED) == [r.code for r in RULES]
     for code, path, _ in PLANTED:
         rule = next(r for r in RULES if r.code == code)
-        assert path.rsplit("/", 1)[1] == f"{code.lower()}_{rule.slug.replace('-', '_')}.liquid"
+        suffix = {"PJ301": ".graphql", "PJ302": ".yml"}.get(code, ".liquid")
+        assert path.rsplit("/", 1)[1] == f"{code.lower()}_{rule.slug.replace('-', '_')}{suffix}"
 
 
 def test_the_request_data_finding_names_the_job_that_runs_the_partial():
@@ -75,7 +80,7 @@ def test_the_cli_reports_the_fixture_like_ruff_and_fails():
         assert match, line
         found.add((match[4], match[1], int(match[2])))
     assert found == PLANTED
-    assert "Found 16 problems (11 errors, 3 warnings, 2 info) in 16 files" in result.stderr
+    assert "Found 18 problems (13 errors, 3 warnings, 2 info) in 18 files" in result.stderr
 
 
 def test_the_demo_is_clean():
@@ -86,3 +91,21 @@ def test_the_demo_is_clean():
                       "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["findings"] == []
+
+
+def test_the_graphql_finding_points_at_the_field_the_schema_does_not_have():
+    report = check_project(Project(VIOLATIONS), select=["PJ301"])
+    [finding] = report.findings
+    assert (finding.spot.line, finding.spot.column) == (3, 18)
+    assert "Cannot query field 'propertee' on type 'Record'" in finding.message
+
+
+def test_the_modules_of_the_platform_validate_against_its_schema(tmp_path):
+    # The platform's own user module (with core): every one of its .graphql files is valid,
+    # so the check's schema and rules agree with what the platform deploys.
+    corpus = FIXTURES.parent.parent / "shared" / "corpus" / "pos-modules" / "pos-module-user"
+    if not corpus.is_dir():
+        pytest.skip(f"{corpus} is not here")
+    report = check_project(Project(corpus), select=["PJ3"])
+    assert report.findings == ()
+    assert report.files_checked > 60

@@ -33,7 +33,7 @@ def test_every_severity_is_used():
     (["PJ2"], ["PJ204", "unstorable-argument"], {"PJ201", "PJ202", "PJ203", "PJ205"}),
     (["unpassed-variable", "RequestDataInJob"], None, {"PJ201", "PJ202"}),
     (["pj10"], ["pj105"], {"PJ101", "PJ102", "PJ103", "PJ104"}),
-    (["ALL"], ["PJ0", "PJ1"], {r.code for r in RULES if r.code.startswith("PJ2")}),
+    (["ALL"], ["PJ0", "PJ1", "PJ3"], {r.code for r in RULES if r.code.startswith("PJ2")}),
 ])
 def test_select_and_ignore(select, ignore, expected):
     assert selected_codes(select, ignore) == expected

@@ -1,6 +1,7 @@
 """The module-shaped fixture: commands and queries through `function`, GraphQL against the
 local data (records created by the page, updated by its jobs), and the events pattern
-(publish, then one background job per consumer, by its metadata)."""
+(publish, then one background job per consumer, by its metadata: the consumers are found
+with `admin_liquid_partials`, answered from the fixture's files)."""
 
 from __future__ import annotations
 
@@ -81,16 +82,6 @@ def test_queries_are_answered_from_the_records_the_pages_wrote(shop, path, statu
     data = json.loads(run_cli(["-p", shop, "render", path, "--json"]).stdout)
     assert data["response"]["status"] == status
     assert text in data["html"]
-
-
-def test_the_consumer_mock_matches_the_consumers_front_matter():
-    project = Project(FIXTURES / "shop")
-    mock = json.loads((project.root / ".posjobs/graphql/modules/events/consumers/search.json")
-                      .read_text())
-    for consumer in mock[0]["result"]["admin_liquid_partials"]["results"]:
-        path = project.find_partial(consumer["path"])
-        assert path is not None
-        assert project.read(path).matter["metadata"] == consumer["metadata"]
 
 
 def test_generator_templates_are_not_part_of_the_app():

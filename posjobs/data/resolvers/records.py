@@ -85,35 +85,37 @@ def property_values(table: Table, inputs: Sequence[Mapping[str, Any]] | None,
         if type_ is None:
             raise RecordInvalid(f"table {table.name!r} has no property {name!r} "
                                 f"(defined in {table.file or 'no schema file'})")
-        where = f"{table.name}.{name}"
-        given = {k: v for k, v in spec.items() if k != "name"}
-        operation = next((k for k in ("increment", "decrement", "array_append", "array_remove")
-                          if k in given), None)
-        numeric = operation in ("increment", "decrement")
-        wanted = ("integer", "float") if numeric else ("array",)
-        if operation is not None and type_ not in wanted:
-            kind = "an integer or float" if numeric else "an array"
-            raise DataError(f"{where}: {operation} needs {kind} property, and {name!r} is "
-                            f"{type_}")
-        if operation in ("increment", "decrement"):
-            step = given.get("increment") or -(given.get("decrement") or 0)
-            properties[name] = coerce((properties.get(name) or 0) + step, type_, where)
-        elif operation == "array_append":
-            array = list(properties.get(name) or [])
-            array.append(given["array_append"])
-            properties[name] = array
-        elif operation == "array_remove":
-            properties[name] = [v for v in properties.get(name) or []
-                                if v != given["array_remove"]]
-        elif given:
-            # value, value_int, value_array...: whichever the input gave (the last wins)
-            key, value = list(given.items())[-1]
-            if key == "value_upload":
-                value = (value or {}).get("path") or (value or {}).get("url")
-            properties[name] = coerce(value, type_, where)
-        else:  # named with no value (an unset variable): create it empty, keep it on update
-            properties.setdefault(name, None)
+        try:
+            properties[name] = _new_value(spec, type_, properties.get(name),
+                                          f"{table.name}.{name}")
+        except DataError as err:  # the platform refuses the write in the result's errors
+            raise RecordInvalid(err.message) from None
     return properties
+
+
+def _new_value(spec: Mapping[str, Any], type_: str, current: Any, where: str) -> Any:
+    """A property's value after one PropertyInputType."""
+    given = {k: v for k, v in spec.items() if k != "name"}
+    operation = next((k for k in ("increment", "decrement", "array_append", "array_remove")
+                      if k in given), None)
+    numeric = operation in ("increment", "decrement")
+    if operation is not None and type_ not in (("integer", "float") if numeric else ("array",)):
+        kind = "an integer or float" if numeric else "an array"
+        raise DataError(f"{where}: {operation} needs {kind} property, and it is {type_}")
+    if "increment" in given or "decrement" in given:
+        step = given.get("increment") or -(given.get("decrement") or 0)
+        return coerce((current or 0) + step, type_, where)
+    if "array_append" in given:
+        return [*(current or []), given["array_append"]]
+    if "array_remove" in given:
+        return [v for v in current or [] if v != given["array_remove"]]
+    if given:
+        # value, value_int, value_array...: whichever the input gave (the last wins)
+        key, value = list(given.items())[-1]
+        if key == "value_upload":
+            value = (value or {}).get("path") or (value or {}).get("url")
+        return coerce(value, type_, where)
+    return current  # named with no value (an unset variable): unchanged, or empty if new
 
 
 def _properties_input(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:

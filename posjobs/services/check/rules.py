@@ -50,7 +50,8 @@ class Rule:
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-# PJ0xx: templates; PJ1xx: background options; PJ2xx: what a job's code sees and stores.
+# PJ0xx: templates; PJ1xx: background options; PJ2xx: what a job's code sees and stores;
+# PJ3xx: the project's data files.
 RULES: tuple[Rule, ...] = (
     Rule("PJ001", "parse-error", ERR,
          "the template cannot be parsed (syntax, front matter, encoding)"),
@@ -78,6 +79,10 @@ RULES: tuple[Rule, ...] = (
          "an inline background inside another inline background's body"),
     Rule("PJ206", "unstorable-argument", ERR,
          "a background argument that cannot be stored as JSON (range, empty, blank, forloop)"),
+    Rule("PJ301", "invalid-graphql", ERR,
+         "a .graphql file does not parse or validate against the platform's GraphQL schema"),
+    Rule("PJ302", "invalid-table-schema", ERR,
+         "a table schema file (schema/*.yml, user.yml) cannot be read"),
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -179,9 +179,30 @@ def check_project(
         if progress is not None:
             progress(done, len(files))
 
+    if not paths and codes & {"PJ301", "PJ302"}:
+        files_checked = _check_data_files(project, codes, add)
+    else:
+        files_checked = 0
     kept = [
         f for f in found.values()
         if f.code in codes and not templates.suppressions(f.spot.path).hides(f.code, f.spot.line)
     ]
-    return CheckReport(project.root, tuple(sorted(kept, key=lambda f: f.sort_key)), len(files),
-                       tuple(skipped))
+    return CheckReport(project.root, tuple(sorted(kept, key=lambda f: f.sort_key)),
+                       len(files) + files_checked, tuple(skipped))
+
+
+def _check_data_files(project: Project, codes: frozenset[str],
+                      add: Callable[[Finding], None]) -> int:
+    """PJ301 and PJ302 over the whole project; how many .graphql files were checked."""
+    from posjobs.data.validate import graphql_files, graphql_problems, table_problems
+
+    if "PJ302" in codes:
+        for problem in table_problems(project):
+            add(Finding("PJ302", Spot(problem.path, problem.line, problem.column),
+                        problem.message))
+    if "PJ301" not in codes:
+        return 0
+    files = graphql_files(project)
+    for problem in graphql_problems(project, files):
+        add(Finding("PJ301", Spot(problem.path, problem.line, problem.column), problem.message))
+    return len(files)

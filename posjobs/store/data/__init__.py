@@ -9,8 +9,17 @@ from posjobs.store.data.base import DataStore
 DATA_FILE = "data.db"
 
 
+def is_postgres(url: str | Path) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
+
+
 def open_data_store(url: str | Path) -> DataStore:
-    """Open (creating if needed) the data store `url` names: today an SQLite file's path."""
+    """Open (creating if needed) the data store `url` names: a `postgresql://` URL, or the
+    path of an SQLite file."""
+    if is_postgres(url):
+        from posjobs.store.data.postgres import PostgresDataStore
+
+        return PostgresDataStore(str(url))
     from posjobs.store.data.sqlite import SQLiteDataStore
 
     return SQLiteDataStore(url)
@@ -18,10 +27,10 @@ def open_data_store(url: str | Path) -> DataStore:
 
 def data_store_path(job_store: str | Path) -> str:
     """Where the data lives for a job store: `data.db` in the same folder (in memory for an
-    in-memory job store)."""
-    if str(job_store) == ":memory:":
-        return ":memory:"
+    in-memory job store); on PostgreSQL, the same database (the data has its own schema)."""
+    if str(job_store) == ":memory:" or is_postgres(job_store):
+        return str(job_store)
     return str(Path(job_store).parent / DATA_FILE)
 
 
-__all__ = ["DATA_FILE", "DataStore", "data_store_path", "open_data_store"]
+__all__ = ["DATA_FILE", "DataStore", "data_store_path", "is_postgres", "open_data_store"]

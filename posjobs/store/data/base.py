@@ -198,6 +198,10 @@ class DataStore(ABC):
     @abstractmethod
     def constants(self) -> dict[str, str]: ...
 
+    @abstractmethod
+    def constant_rows(self) -> list[tuple[str, str, float]]:
+        """Every constant as (name, value, updated_at), by name."""
+
     # --- the outbox and activities ----------------------------------------------------------
     @abstractmethod
     def add_message(self, kind: str, name: str, payload: dict[str, Any], now: float

@@ -342,6 +342,10 @@ class SQLiteDataStore(DataStore):
     def constants(self) -> dict[str, str]:
         return dict(self._run("SELECT name, value FROM constants ORDER BY name").fetchall())
 
+    def constant_rows(self) -> list[tuple[str, str, float]]:
+        return [tuple(row) for row in self._run(  # type: ignore[misc]
+            "SELECT name, value, updated_at FROM constants ORDER BY name").fetchall()]
+
     # --- the outbox and activities ----------------------------------------------------------
     def add_message(self, kind: str, name: str, payload: dict[str, Any], now: float
                     ) -> MessageRow:

@@ -1,0 +1,62 @@
+"""The data layer on PostgreSQL: the same pages, the same answers as on SQLite.
+
+The store contract suite (tests/store/test_data_contract.py) pins each operation; this runs
+whole renders against a real server.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from posjobs.clock import ManualClock
+from posjobs.config import Settings
+from posjobs.data import DataLayer
+from posjobs.errors import StoreError, TemplateError
+from posjobs.services.render import render_page
+from posjobs.store.data.postgres import PostgresDataStore, shown_url
+from posjobs.store.sqlite import SQLiteStore
+from tests.conftest import FIXTURES, T0
+
+
+@pytest.fixture
+def shop(tmp_path):
+    import shutil
+
+    from posjobs.project import Project
+
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", root, ignore=shutil.ignore_patterns("*.db*"))
+    return Project(root)
+
+
+def test_a_page_writes_and_another_reads_through_postgresql(shop, pg_server, pg_schema):
+    data = DataLayer(shop, f"{pg_server}?schema={pg_schema}")
+    store = SQLiteStore(shop.root / ".posjobs" / "posjobs.db")
+    clock = ManualClock(T0)
+    try:
+        for sku, qty in (("BOOK-1", "2"), ("PEN-9", "1")):
+            render_page(shop, store, "orders/create", clock=clock, settings=Settings(),
+                        params={"sku": sku, "qty": qty}, data=data)
+            clock.advance(1)
+        html = render_page(shop, store, "orders", clock=clock, settings=Settings(),
+                           data=data).html
+        assert "2 order(s)" in html
+        assert html.index("PEN-9 x 1: new") < html.index("BOOK-1 x 2: new")  # newest first
+        # A failed render rolls back on PostgreSQL too.
+        (shop.root / "app/views/pages/fails.liquid").write_text(
+            "{% graphql r = 'orders/create', sku: 'LOST', qty: 1 %}{% include 'no/such' %}")
+        with pytest.raises(TemplateError, match="no/such"):
+            render_page(shop, store, "fails", clock=clock, settings=Settings(), data=data)
+        assert "2 order(s)" in render_page(shop, store, "orders", clock=clock,
+                                           settings=Settings(), data=data).html
+    finally:
+        data.close()
+        store.close()
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password():
+    with pytest.raises(StoreError) as caught:
+        PostgresDataStore("postgresql://ada:s3cret@127.0.0.1:1/nope")
+    assert "s3cret" not in caught.value.message
+    assert "postgresql://ada:***@127.0.0.1:1/nope" in caught.value.message
+    assert shown_url("postgresql://u@h/db") == "postgresql://u@h/db"
