@@ -67,6 +67,11 @@ _USER_COLUMNS = {
     **{name: f"(fields ->> '{name}')" for name in ("first_name", "last_name", "name", "slug")},
 }
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_CONFLICTS = {
+    "records_pkey": "a record with that id already exists",
+    "users_pkey": "a user with that id already exists",
+    "users_email": "a user with that email already exists (emails are unique, ignoring case)",
+}
 
 
 def shown_url(url: str) -> str:
@@ -151,6 +156,11 @@ class PostgresDataStore(DataStore):
             yield
         except psycopg.OperationalError as err:
             raise StoreError(f"{shown_url(self.url)}: {_reason(err)}") from None
+        except psycopg.errors.UniqueViolation as err:
+            # A write that breaks a uniqueness rule: said as the SQLite store says it.
+            raise StoreError(f"{shown_url(self.url)}: "
+                             f"{_CONFLICTS.get(err.diag.constraint_name or '', _reason(err))}"
+                             ) from None
         except psycopg.errors.InsufficientPrivilege as err:
             raise StoreError(f"{shown_url(self.url)}: no rights: {_reason(err)}") from None
         except psycopg.DatabaseError as err:

@@ -523,9 +523,11 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
     if op in ("array_contains", "not_array_contains", "array_overlaps", "not_array_overlaps"):
         values = [_value(v) for v in value]
         if c.property is not None:
-            # json_each over the path, not over json_extract's text: a scalar value is then
-            # one element (and a text that is not JSON is not an error).
-            subject = f"properties, {_property_path(c.property)}"
+            # A value that is not an array has no elements (json_each would take a scalar
+            # as one, and fail on a text that is not JSON).
+            path = _property_path(c.property)
+            subject = (f"CASE WHEN json_type(properties, {path}) = 'array' "
+                       f"THEN json_extract(properties, {path}) ELSE '[]' END")
         marks = ", ".join("?" for _ in values) or "NULL"
         if op.endswith("contains"):  # every value is in the array
             sql = (f"(SELECT count(DISTINCT value) FROM json_each({subject}) "
