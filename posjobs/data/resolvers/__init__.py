@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("records",)
+MODULES = ("records", "users")
 
 
 def load() -> None:

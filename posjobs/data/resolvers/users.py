@@ -1,0 +1,450 @@
+"""Users and sessions: the `users`, `user` and `current_user` queries, `user_create`,
+`user_update`, `user_delete`, `user_session_create`, `user_session_destroy`,
+`session_create_field`, `session_delete_field`, and the fields of a User.
+
+User properties are those of `app/user.yml`. Emails are unique whatever their case: a
+duplicate, a blank or malformed email is a `RecordInvalid` in the result's `errors`, with
+the platform's (Rails') message. Passwords are stored hashed (`posjobs.data.users`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from posjobs.data import users as accounts
+from posjobs.data.graphql import NotEmulated, RecordInvalid, resolver
+from posjobs.data.resolvers.common import (
+    any_of,
+    date_filter,
+    declared,
+    id_filter,
+    page_of,
+    paging,
+    property_filters,
+    property_of,
+    property_text,
+    sorts,
+    text_filter,
+)
+from posjobs.data.resolvers.records import property_values, related_records, upload
+from posjobs.data.session import DataSession
+from posjobs.data.tables import DataError, coerce, iso_time
+from posjobs.store.data.base import Condition, Filter, Query, RecordRow, UserRow
+
+SORT_COLUMNS = {name: name for name in ("id", "email", "created_at", "updated_at",
+                                        "deleted_at", "external_id", "first_name",
+                                        "last_name", "name", "slug")}
+NAME_FIELDS = ("first_name", "last_name", "middle_name", "name", "slug", "language")
+# Filter keys this module runs; other keys of UsersFilterInput/ModelsFilterInput are errors.
+_FILTER_KEYS = {"id", "email", "external_id", "first_name", "last_name", "name", "slug",
+                "created_at", "updated_at", "deleted_at", "properties", "or"}
+# UserInputType keys for what posjobs does not keep (images, attachments, profiles...).
+_INPUT_NOT_EMULATED = ("authentications", "custom_attachments", "custom_images", "profiles")
+
+
+def user_filters(data: DataSession, spec: Mapping[str, Any] | None) -> list[Filter]:
+    """A UsersFilterInput (or the ModelsFilterInput of User.related_users) as conditions."""
+    if not spec:
+        return []
+    unknown = sorted(k for k, v in spec.items() if v and k not in _FILTER_KEYS)
+    if unknown:
+        raise NotEmulated(f"graphql: the users filter {unknown[0]!r} is not emulated locally",
+                          hint="filter by id, email, names, dates and properties, or mock "
+                               "this query (docs/data.md)")
+    found = id_filter("id", spec.get("id"))
+    email = spec.get("email")
+    if email:  # stored lower-cased: compare lower-cased whatever the filter's case
+        email = {k: _lower(v) for k, v in email.items()}
+        found += text_filter({"column": "email"}, {**email, "case_sensitive": False})
+    found += _text_id_filter("external_id", spec.get("external_id"))
+    for column in ("first_name", "last_name", "name", "slug"):
+        found += text_filter({"column": column}, spec.get(column))
+    for column in ("created_at", "updated_at", "deleted_at"):
+        found += date_filter(column, spec.get(column))
+    found += property_filters(spec.get("properties"), data.tables.user.type_of)
+    found += any_of(spec.get("or"), lambda branch: user_filters(data, branch))
+    return found
+
+
+def _lower(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().lower()
+    if isinstance(value, list):
+        return [_lower(v) for v in value]
+    return value
+
+
+def _text_id_filter(column: str, spec: Mapping[str, Any] | None) -> list[Filter]:
+    """A UniqIdFilter on a text column (external ids are any text)."""
+    if not spec:
+        return []
+    found: list[Filter] = []
+    for key, op in (("value", "eq"), ("not_value", "ne")):
+        if spec.get(key) is not None:
+            found.append(Condition(op, str(spec[key]), column=column))
+    for key, op in (("value_in", "in"), ("not_value_in", "not_in")):
+        if spec.get(key) is not None:
+            found.append(Condition(op, [str(v) for v in spec[key]], column=column))
+    return found
+
+
+def user_sorts(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
+    for spec in specs or ():
+        if spec.get("profile_properties"):
+            raise NotEmulated("graphql: sorting users by profile_properties is not emulated "
+                              "locally", hint="sort by a user property or a column")
+    return sorts(specs, SORT_COLUMNS)
+
+
+# --- queries -----------------------------------------------------------------------------------
+@resolver("RootQuery", "users")
+def resolve_users(_root: None, info: Any, per_page: int, page: int = 1,
+                  filter: Mapping[str, Any] | None = None,
+                  sort: Sequence[Mapping[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
+    data: DataSession = info.context
+    page, per_page, offset = paging(page, per_page)
+    query = Query(tuple(user_filters(data, filter)), tuple(user_sorts(sort)), limit=per_page,
+                  offset=offset)
+    rows, total = data.store.find_users(query)
+    return page_of(rows, total, page, per_page)
+
+
+@resolver("RootQuery", "user")
+def resolve_user(_root: None, info: Any, id: Any = None, email: str | None = None,
+                 external_id: str | None = None, slug: str | None = None,
+                 **_: Any) -> UserRow | None:
+    """The deprecated `user(id:|email:|external_id:|slug:)`: the user matching all given."""
+    data: DataSession = info.context
+    spec: dict[str, Any] = {}
+    if id is not None:
+        spec["id"] = {"value": id}
+    if email is not None:
+        spec["email"] = {"value": email}
+    if external_id is not None:
+        spec["external_id"] = {"value": external_id}
+    if slug is not None:
+        spec["slug"] = {"value": slug}
+    if not spec:
+        return None
+    rows, _total = data.store.find_users(Query(tuple(user_filters(data, spec)), limit=1))
+    return rows[0] if rows else None
+
+
+@resolver("RootQuery", "current_user")
+def resolve_current_user(_root: None, info: Any, **_: Any) -> UserRow | None:
+    data: DataSession = info.context
+    return data.store.get_user(data.user_id) if data.user_id is not None else None
+
+
+# --- writes ------------------------------------------------------------------------------------
+def _checked_email(data: DataSession, email: Any, user_id: int | None = None) -> str:
+    """The email to store, or RecordInvalid with Rails' message (blank, invalid, taken)."""
+    text = accounts.normalize_email(email) if email is not None else ""
+    if not text:
+        raise RecordInvalid("Validation failed: Email can't be blank")
+    if not accounts.EMAIL_FORMAT.match(text):
+        raise RecordInvalid("Validation failed: Email is invalid")
+    holder = accounts.find_by_email(data.store, text)
+    if holder is not None and holder.id != user_id:
+        raise RecordInvalid("Validation failed: Email has already been taken")
+    return text
+
+
+def _check_input(user: Mapping[str, Any], form_name: str | None) -> None:
+    if form_name:
+        raise NotEmulated("graphql: user mutations through a form (form_name) are not "
+                          "emulated locally", hint="pass the user's fields directly")
+    for key in _INPUT_NOT_EMULATED:
+        if user.get(key):
+            raise NotEmulated(f"graphql: the user input {key!r} is not emulated locally",
+                              hint="keep such data in user properties or records")
+
+
+def _user_properties(data: DataSession, user: Mapping[str, Any], current: Mapping[str, Any]
+                     ) -> dict[str, Any]:
+    table = data.tables.user
+    for spec in user.get("properties") or ():
+        if table.type_of(spec["name"]) is None:
+            declared_in = table.file or "app/user.yml (the project has none)"
+            raise RecordInvalid(f"user property {spec['name']!r} is not defined in "
+                                f"{declared_in}")
+    return property_values(table, user.get("properties"), current)
+
+
+def _fields(user: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    fields = dict(current)
+    for name in NAME_FIELDS:
+        if name in user:
+            fields[name] = coerce(user[name], "string", f"user.{name}")
+    return fields
+
+
+def _password(user: Mapping[str, Any]) -> str | None:
+    """The new password's hash; none when the input leaves it blank (keep the old one)."""
+    password = user.get("password")
+    if password is None or str(password) == "":
+        return None
+    return accounts.hash_password(str(password))
+
+
+@resolver("RootMutation", "user_create")
+def resolve_user_create(_root: None, info: Any, user: Mapping[str, Any], id: Any = None,
+                        form_name: str | None = None, **rest: Any) -> UserRow:
+    data: DataSession = info.context
+    _check_input(user, form_name or rest.get("form_configuration_name"))
+    email = _checked_email(data, user.get("email"))
+    properties = _user_properties(data, user, {})
+    external_id = user.get("external_id")
+    return data.store.insert_user(
+        email, _password(user), properties, data.now(), fields=_fields(user, {}),
+        external_id=str(external_id) if external_id is not None else None,
+        user_id=_id(id) if id is not None else None)
+
+
+@resolver("RootMutation", "user_update")
+def resolve_user_update(_root: None, info: Any, user: Mapping[str, Any], id: Any = None,
+                        form_name: str | None = None, **rest: Any) -> UserRow:
+    """Updates user `id` (the signed-in user when no id is given)."""
+    data: DataSession = info.context
+    _check_input(user, form_name or rest.get("form_configuration_name"))
+    row = _existing(data, id if id is not None else data.user_id)
+    email = _checked_email(data, user["email"], row.id) if user.get("email") is not None \
+        else None
+    updated = data.store.update_user(
+        row.id, data.now(), email=email, password_hash=_password(user),
+        properties=_user_properties(data, user, row.properties),
+        fields=_fields(user, row.fields))
+    assert updated is not None
+    if user.get("external_id") is not None and updated.external_id != str(user["external_id"]):
+        raise NotEmulated("graphql: changing a user's external_id is not emulated locally")
+    return updated
+
+
+@resolver("RootMutation", "user_delete")
+def resolve_user_delete(_root: None, info: Any, id: Any, **_: Any) -> UserRow:
+    data: DataSession = info.context
+    row = _existing(data, id)
+    data.store.delete_user(row.id)
+    row.deleted_at = data.now()
+    return row
+
+
+def _id(value: Any) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise RecordInvalid(f"user {value!r} does not exist (not an id)") from None
+
+
+def _existing(data: DataSession, user_id: Any) -> UserRow:
+    if user_id is None:
+        raise RecordInvalid("user_update: no id given and nobody is signed in")
+    row = data.store.get_user(_id(user_id))
+    if row is None:
+        raise RecordInvalid(f"user {user_id} does not exist")
+    return row
+
+
+# --- sessions ----------------------------------------------------------------------------------
+def _request_session(data: DataSession, field: str) -> dict[str, Any]:
+    if data.session is None:
+        raise DataError(f"graphql: {field}: there is no session in a background job (a job "
+                        "runs outside any request)",
+                        hint="pass what the job needs as an argument of the background tag")
+    return data.session
+
+
+@resolver("RootMutation", "user_session_create")
+def resolve_user_session_create(_root: None, info: Any, password: str,
+                                email: str | None = None, **_: Any) -> UserRow:
+    """Signs in the user with this email and password (deprecated for the sign_in tag)."""
+    data: DataSession = info.context
+    _request_session(data, "user_session_create")
+    row = accounts.find_by_email(data.store, email) if email else None
+    if row is None or not accounts.check_password(row.password_hash, password):
+        raise RecordInvalid("Invalid email or password.")  # Devise's message
+    data.sign_in(row.id)
+    return row
+
+
+@resolver("RootMutation", "user_session_destroy")
+def resolve_user_session_destroy(_root: None, info: Any, **_: Any) -> bool:
+    """Signs the user out; the session's fields stay (the user module clears its own)."""
+    data: DataSession = info.context
+    _request_session(data, "user_session_destroy")
+    data.sign_in(None)
+    return True
+
+
+@resolver("RootMutation", "session_create_field")
+def resolve_session_create_field(_root: None, info: Any, name: str, value: Any
+                                 ) -> dict[str, Any]:
+    """Sets `context.session[name]`; returns the session."""
+    session = _request_session(info.context, "session_create_field")
+    session[name] = value
+    return dict(session)
+
+
+@resolver("RootMutation", "session_delete_field")
+def resolve_session_delete_field(_root: None, info: Any, name: str) -> dict[str, Any]:
+    session = _request_session(info.context, "session_delete_field")
+    session.pop(name, None)
+    return dict(session)
+
+
+# --- the fields of a User ----------------------------------------------------------------------
+for _name in ("first_name", "last_name", "middle_name", "name", "language"):
+    resolver("User", _name)(lambda row, _info, _name=_name, **_: row.fields.get(_name))
+
+
+@resolver("User", "slug")
+def _slug(row: UserRow, _info: Any, **_: Any) -> str:
+    return accounts.slug_of(row)
+
+
+@resolver("User", "encrypted_password")
+def _encrypted_password(row: UserRow, _info: Any, **_: Any) -> str | None:
+    """The stored hash, as the platform gives its bcrypt hash: never the password."""
+    return row.password_hash
+
+
+for _name in ("created_at", "updated_at", "deleted_at"):
+    resolver("User", _name)(lambda row, _info, _name=_name, **_: iso_time(getattr(row, _name)))
+
+
+@resolver("User", "properties")
+def _properties(row: UserRow, info: Any, **_: Any) -> dict[str, Any]:
+    return declared(row.properties, info.context.tables.user)
+
+
+@resolver("User", "property")
+def _property(row: UserRow, _info: Any, name: str) -> str | None:
+    return property_text(row.properties.get(name))
+
+
+for _kind in ("int", "float", "boolean", "array", "json", "object"):
+    resolver("User", f"property_{_kind}")(
+        lambda row, _info, name, _kind=_kind: property_of(_kind, row.properties.get(name)))
+
+
+@resolver("User", "property_upload")
+def _property_upload(row: UserRow, _info: Any, name: str, **_: Any) -> dict[str, Any] | None:
+    return upload(row.properties.get(name))
+
+
+@resolver("User", "temporary_token")
+def _temporary_token(row: UserRow, info: Any, expires_in: float = 48.0,
+                     valid_for: int | None = None) -> str:
+    """A token valid for `expires_in` hours; the deprecated `valid_for` (hours too) counts
+    only when `expires_in` is not written (it always has a value: its default)."""
+    written = {arg.name.value for node in info.field_nodes for arg in node.arguments or ()}
+    hours = valid_for if valid_for is not None and "expires_in" not in written else expires_in
+    data: DataSession = info.context
+    return accounts.temporary_token(data.store, row, data.now(), float(hours))
+
+
+@resolver("User", "authenticate")
+def _authenticate(row: UserRow, _info: Any) -> UserRow:
+    return row
+
+
+@resolver("Authenticate", "password")
+def _check_password(row: UserRow, _info: Any, password: str) -> bool:
+    return accounts.check_password(row.password_hash, password)
+
+
+@resolver("Authenticate", "temporary_token")
+def _check_token(row: UserRow, info: Any, token: str) -> bool:
+    data: DataSession = info.context
+    return accounts.token_valid(data.store, token, row, data.now())
+
+
+def _not_emulated(type_name: str, field: str, hint: str) -> Any:
+    def resolve(_row: Any, _info: Any, **_: Any) -> Any:
+        raise NotEmulated(f"graphql: {type_name}.{field} is not emulated locally", hint=hint)
+
+    return resolve
+
+
+for _type, _field, _hint in (
+        ("Authenticate", "jwt", "mock this query (docs/data.md)"),
+        ("Authenticate", "otp_code", "mock this query (docs/data.md)"),
+        ("User", "jwt_token", "use the jwt_encode filter, or mock this query"),
+        ("User", "otp", "mock this query (docs/data.md)"),
+        ("User", "otp_tokens", "mock this query (docs/data.md)"),
+        ("User", "authentications", "mock this query (docs/data.md)"),
+        ("User", "profiles", "keep profiles as records (related_records)"),
+        ("User", "profile", "keep profiles as records (related_records)"),
+        ("User", "customizations", "use records"),
+        ("User", "remote_records", "mock this query (docs/data.md)"),
+        ("User", "remote_users", "mock this query (docs/data.md)")):
+    resolver(_type, _field)(_not_emulated(_type, _field, _hint))
+
+
+# --- related records and users -----------------------------------------------------------------
+@resolver("User", "related_records")
+def _related_records(row: UserRow, info: Any, table: Sequence[str], join_on_property: str,
+                     foreign_property: str, filter: Mapping[str, Any] | None = None,
+                     sort: Sequence[Mapping[str, Any]] | None = None,
+                     limit: int | None = None) -> list[RecordRow]:
+    return related_records(info, row, table, join_on_property, foreign_property, filter, sort,
+                           limit)
+
+
+@resolver("User", "related_record")
+def _related_record(row: UserRow, info: Any, table: Sequence[str], join_on_property: str,
+                    foreign_property: str = "id", filter: Mapping[str, Any] | None = None,
+                    sort: Sequence[Mapping[str, Any]] | None = None) -> RecordRow | None:
+    found = related_records(info, row, table, join_on_property, foreign_property, filter, sort,
+                            1)
+    return found[0] if found else None
+
+
+def related_users(info: Any, row: RecordRow | UserRow, join_on_property: str,
+                  foreign_property: str, filter: Mapping[str, Any] | None,
+                  sort: Sequence[Mapping[str, Any]] | None, limit: int | None
+                  ) -> list[UserRow]:
+    """The users whose `foreign_property` (a column or a user property) holds the value of
+    the row's `join_on_property`."""
+    from posjobs.data.resolvers.records import join_value
+
+    data: DataSession = info.context
+    value = join_value(row, join_on_property)
+    if value is None or value == []:
+        return []
+    values = value if isinstance(value, list) else [value]
+    filters = user_filters(data, filter)
+    if foreign_property == "id":
+        ids = [int(v) for v in values if str(v).strip().lstrip("-").isdigit()]
+        filters.append(Condition("in", ids, column="id"))
+    elif foreign_property == "email":
+        filters.append(Condition("in", [accounts.normalize_email(v) for v in values],
+                                 column="email"))
+    elif foreign_property in SORT_COLUMNS:
+        filters.append(Condition("in", [str(v) for v in values], column=foreign_property))
+    else:
+        type_ = data.tables.user.type_of(foreign_property)
+        typed = [coerce(v, "string" if type_ == "array" else type_, foreign_property)
+                 for v in values]
+        op = "array_overlaps" if type_ == "array" else "in"
+        filters.append(Condition(op, typed, property=foreign_property))
+    rows, _total = data.store.find_users(Query(tuple(filters), tuple(user_sorts(sort)),
+                                               limit=limit))
+    return rows
+
+
+@resolver("User", "related_users")
+def _related_users(row: UserRow, info: Any, foreign_property: str, join_on_property: str,
+                   filter: Mapping[str, Any] | None = None,
+                   sort: Sequence[Mapping[str, Any]] | None = None,
+                   limit: int | None = None) -> list[UserRow]:
+    return related_users(info, row, join_on_property, foreign_property, filter, sort, limit)
+
+
+@resolver("User", "related_user")
+def _related_user(row: UserRow, info: Any, foreign_property: str = "id",
+                  join_on_property: str = "user_id", filter: Mapping[str, Any] | None = None,
+                  sort: Sequence[Mapping[str, Any]] | None = None) -> UserRow | None:
+    found = related_users(info, row, join_on_property, foreign_property, filter, sort, 1)
+    return found[0] if found else None
