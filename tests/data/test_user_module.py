@@ -238,6 +238,9 @@ def test_an_expired_reset_link_is_refused(browser):
     out = browser.request("passwords/new", token=token, email=ADA["email"])
     assert out.response["redirect_to"] == "/sessions/new"
     assert "reset_password_session_user_id" not in browser.session
+    # The module's flash goes through session_create_field (core's commands/session/set).
+    flash = json.loads(browser.session["sflash"])
+    assert flash["severity"] == "error" and "invalid or has expired" in flash["message"]
 
 
 def _temporary_token(browser: Browser, email: str) -> str:

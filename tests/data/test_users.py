@@ -188,6 +188,18 @@ def test_user_delete_returns_the_user_gone(data):
     assert gone["errors"][0]["message"] == f"user {user_id} does not exist"
 
 
+def test_external_ids_and_chosen_ids(data):
+    made = data('mutation { user_create(id: 40, user: { email: "a@b.c", external_id: "crm-1" })'
+                " { id external_id } }")
+    assert made["user_create"] == {"id": "40", "external_id": "crm-1"}
+    taken = data('mutation { user_create(id: 40, user: { email: "x@b.c" }) { id } }')
+    assert taken["errors"][0]["message"] == "Validation failed: Id has already been taken"
+    data('mutation { user_update(id: 40, user: { external_id: "crm-2" }) { id } }')
+    assert data('query { user(external_id: "crm-2") { email } }')["user"] == {"email": "a@b.c"}
+    assert data.emails('users(per_page: 9, filter: { external_id: { value: "crm-2" } })') == [
+        "a@b.c"]
+
+
 def test_an_undeclared_user_property_is_an_error_in_the_result(data):
     result = data('mutation { user_create(user: { email: "a@b.c", properties: '
                   '[{ name: "shoe_size", value: "9" }] }) { id } }')

@@ -40,7 +40,8 @@ NAME_FIELDS = ("first_name", "last_name", "middle_name", "name", "slug", "langua
 _FILTER_KEYS = {"id", "email", "external_id", "first_name", "last_name", "name", "slug",
                 "created_at", "updated_at", "deleted_at", "properties", "or"}
 # UserInputType keys for what posjobs does not keep (images, attachments, profiles...).
-_INPUT_NOT_EMULATED = ("authentications", "custom_attachments", "custom_images", "profiles")
+_INPUT_NOT_EMULATED = ("authentications", "custom_attachments", "custom_images", "profiles",
+                       "deleted_at")
 
 
 def user_filters(data: DataSession, spec: Mapping[str, Any] | None) -> list[Filter]:
@@ -196,6 +197,8 @@ def resolve_user_create(_root: None, info: Any, user: Mapping[str, Any], id: Any
     email = _checked_email(data, user.get("email"))
     properties = _user_properties(data, user, {})
     external_id = user.get("external_id")
+    if id is not None and data.store.get_user(_id(id)) is not None:
+        raise RecordInvalid("Validation failed: Id has already been taken")
     return data.store.insert_user(
         email, _password(user), properties, data.now(), fields=_fields(user, {}),
         external_id=str(external_id) if external_id is not None else None,
@@ -211,13 +214,13 @@ def resolve_user_update(_root: None, info: Any, user: Mapping[str, Any], id: Any
     row = _existing(data, id if id is not None else data.user_id)
     email = _checked_email(data, user["email"], row.id) if user.get("email") is not None \
         else None
+    external_id = user.get("external_id")
     updated = data.store.update_user(
         row.id, data.now(), email=email, password_hash=_password(user),
         properties=_user_properties(data, user, row.properties),
-        fields=_fields(user, row.fields))
+        fields=_fields(user, row.fields),
+        external_id=str(external_id) if external_id is not None else None)
     assert updated is not None
-    if user.get("external_id") is not None and updated.external_id != str(user["external_id"]):
-        raise NotEmulated("graphql: changing a user's external_id is not emulated locally")
     return updated
 
 

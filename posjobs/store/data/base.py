@@ -177,7 +177,9 @@ class DataStore(ABC):
     @abstractmethod
     def update_user(self, user_id: int, now: float, *, email: str | None = None,
                     password_hash: str | None = None, properties: dict[str, Any] | None = None,
-                    fields: dict[str, Any] | None = None) -> UserRow | None: ...
+                    fields: dict[str, Any] | None = None, external_id: str | None = None
+                    ) -> UserRow | None:
+        """Change what is given (None keeps the value); None if the user is gone."""
 
     @abstractmethod
     def delete_user(self, user_id: int) -> UserRow | None: ...

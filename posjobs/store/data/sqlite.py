@@ -273,14 +273,15 @@ class SQLiteDataStore(DataStore):
 
     def update_user(self, user_id: int, now: float, *, email: str | None = None,
                     password_hash: str | None = None, properties: dict[str, Any] | None = None,
-                    fields: dict[str, Any] | None = None) -> UserRow | None:
+                    fields: dict[str, Any] | None = None, external_id: str | None = None
+                    ) -> UserRow | None:
         cursor = self._run(
             "UPDATE users SET email = coalesce(?, email), "
             "password_hash = coalesce(?, password_hash), "
             "properties = coalesce(?, properties), fields = coalesce(?, fields), "
-            "updated_at = ? WHERE id = ?",
+            "external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?",
             (email, password_hash, None if properties is None else _dumps(properties),
-             None if fields is None else _dumps(fields), now, user_id))
+             None if fields is None else _dumps(fields), external_id, now, user_id))
         return self.get_user(user_id) if cursor.rowcount else None
 
     def delete_user(self, user_id: int) -> UserRow | None:
