@@ -1,5 +1,6 @@
 """Users outside GraphQL: emails as the platform keeps them, passwords hashed and checked,
-temporary tokens signed and verified, and the signed-in user as `context.current_user`.
+temporary tokens signed and verified, one-time passwords (TOTP, RFC 6238) for 2FA, and the
+signed-in user as `context.current_user`.
 
 Passwords are hashed with the standard library's scrypt (a memory-hard function, as
 bcrypt is on the platform), each with its own random salt; the hash is all that is stored.
@@ -106,6 +107,35 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# --- one-time passwords (2FA) ------------------------------------------------------------------
+OTP_STEP = 30  # seconds per code: RFC 6238's default, what authenticator apps use
+OTP_DIGITS = 6
+
+
+def new_otp_secret() -> str:
+    """A random 160-bit secret in base32, as authenticator apps take it."""
+    return base64.b32encode(secrets.token_bytes(20)).decode()
+
+
+def otp_code(secret: str, at: float) -> str:
+    """The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) of `secret` at `at`."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    mac = hmac.new(key, int(at // OTP_STEP).to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    number = int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF
+    return f"{number % 10**OTP_DIGITS:0{OTP_DIGITS}d}"
+
+
+def otp_valid(secret: str, code: object, now: float, drift: int | None) -> bool:
+    """Whether `code` is the code of a step within `drift` seconds of `now` (either side)."""
+    text = str(code).strip()
+    if not secret or not text.isdigit():
+        return False
+    drift = max(int(drift or 0), 0)
+    steps = range(int((now - drift) // OTP_STEP), int((now + drift) // OTP_STEP) + 1)
+    return any(hmac.compare_digest(otp_code(secret, step * OTP_STEP), text) for step in steps)
 
 
 # --- the signed-in user ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The platform's user module end to end, with no mock of anything this branch emulates:
-sign-up, sign-out, sign-in and password reset rendered page after page as a browser would
-drive them, each request carrying the session and signed-in user the last one left.
+sign-up, sign-out, sign-in, password reset and two-factor sign-in rendered page after page
+as a browser would drive them, each request carrying the session and signed-in user the last
+one left.
 
 The project is assembled at test time from ../shared/corpus/pos-modules (the user module
 with its dependencies core and common-styling, as its template-values.json names them) and a
@@ -8,7 +9,7 @@ minimal app/: a layout and a page printing the current profile. Nothing is copie
 repository; the tests skip when the corpus is absent.
 
 Operations of other parts of issue 15 (admin_liquid_partials, activity_create, email_send) are
-answered by mocks only while this build does not emulate them (`STAND_INS`); once it does,
+answered by mocks only while this build does not emulate them (`_stand_ins`); once it does,
 the same test runs them for real.
 """
 
@@ -241,6 +242,35 @@ def test_an_expired_reset_link_is_refused(browser):
     # The module's flash goes through session_create_field (core's commands/session/set).
     flash = json.loads(browser.session["sflash"])
     assert flash["severity"] == "error" and "invalid or has expired" in flash["message"]
+
+
+def test_two_factor_sign_in(browser):
+    from posjobs.data.users import otp_code
+
+    _sign_up(browser)
+    setup = browser.request("profiles/2fa/new")
+    user = browser.user("ada@example.com")
+    secret = user.fields["otp_secrets"][""]
+    assert secret in setup.html and 'name="2fa[otp_code]"' in setup.html
+
+    def code() -> str:
+        return otp_code(secret, browser.clock.now())
+
+    wrong = browser.request(f"{PAGES}/profiles/2fa/create.liquid", "POST", **{"2fa": {
+        "otp_code": "000000" if code() != "000000" else "111111", "password": ADA["password"]}})
+    assert wrong.response["redirect_to"] is None
+    on = browser.request(f"{PAGES}/profiles/2fa/create.liquid", "POST", **{"2fa": {
+        "otp_code": code(), "password": ADA["password"]}})
+    assert on.response["redirect_to"] == "/"
+    browser.request(f"{PAGES}/sessions/destroy.liquid", "DELETE")
+
+    asked = browser.request(f"{PAGES}/sessions/create.liquid", "POST", email=ADA["email"],
+                            password=ADA["password"])
+    assert asked.user_id is None and 'name="2fa[otp_code]"' in asked.html
+    browser.clock.advance(60)
+    done = browser.request(f"{PAGES}/sessions/2fa.liquid", "POST", **{"2fa": {
+        "email": ADA["email"], "password": ADA["password"], "otp_code": code()}})
+    assert done.user_id == user.id and done.response["redirect_to"] == "/"
 
 
 def _temporary_token(browser: Browser, email: str) -> str:

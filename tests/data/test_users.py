@@ -471,3 +471,35 @@ def test_the_stores_own_values_are_made_once_and_survive_a_reset(tmp_path):
     store.reset()
     assert store.instance_value("secret", lambda: "third") == "first"
     store.close()
+
+
+def test_otp_codes_follow_rfc_6238():
+    from posjobs.data.users import otp_code, otp_valid
+
+    # RFC 6238, appendix B: the SHA-1 secret "12345678901234567890" at T=59 gives 94287082
+    # (8 digits); authenticator apps show its last 6.
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert otp_code(secret, 59) == "287082"
+    assert otp_code(secret, 1111111109) == "081804"
+    assert otp_valid(secret, "287082", 59 + 30, drift=30)
+    assert not otp_valid(secret, "287082", 59 + 30, drift=0)
+    assert not otp_valid(secret, "not a code", 59, drift=30)
+
+
+def test_a_users_otp_secret_is_kept_and_its_codes_authenticate(data):
+    from posjobs.data.users import otp_code
+
+    data.create("ada@example.com", password="pw")
+    query = ('query { users(per_page: 1) { results { otp { secret current_code '
+             'qr: secret_as_svg_qr_code(issuer: "Shop", label: "ada") } } } }')
+    otp = data(query)["users"]["results"][0]["otp"]
+    assert data(query)["users"]["results"][0]["otp"]["secret"] == otp["secret"]  # kept
+    assert otp["current_code"] == otp_code(otp["secret"], data.clock.now())
+    assert "otpauth://totp/ada?secret=" in otp["qr"] and otp["qr"].startswith("<svg")
+    check = ('query ($code: String!) { users(per_page: 1) { results { authenticate { '
+             'otp_code(code: $code, drift: 30) password(password: "pw") } } } }')
+    assert data(check, code=otp["current_code"])["users"]["results"][0]["authenticate"] == {
+        "otp_code": True, "password": True}
+    data.clock.advance(120)
+    assert data(check, code=otp["current_code"])["users"]["results"][0]["authenticate"][
+        "otp_code"] is False

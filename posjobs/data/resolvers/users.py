@@ -5,12 +5,16 @@
 User properties are those of `app/user.yml`. Emails are unique whatever their case: a
 duplicate, a blank or malformed email is a `RecordInvalid` in the result's `errors`, with
 the platform's (Rails') message. Passwords are stored hashed (`posjobs.data.users`).
+`otp` and `authenticate { otp_code }` run two-factor sign-in with a secret kept per user
+(made on first use).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from posjobs.data import users as accounts
 from posjobs.data.graphql import NotEmulated, RecordInvalid, resolver
@@ -363,6 +367,44 @@ def _check_token(row: UserRow, info: Any, token: str) -> bool:
     return accounts.token_valid(data.store, token, row, data.now())
 
 
+def _otp_secret(data: DataSession, row: UserRow, name: str | None, *, make: bool) -> str | None:
+    """The user's OTP secret `name` (the platform makes one per user; posjobs on first use)."""
+    secrets = dict(row.fields.get("otp_secrets") or {})
+    key = name or ""
+    if key not in secrets and make:
+        secrets[key] = accounts.new_otp_secret()
+        row.fields = {**row.fields, "otp_secrets": secrets}
+        data.store.update_user(row.id, data.now(), fields=row.fields)
+    return secrets.get(key)
+
+
+@resolver("User", "otp")
+def _otp(row: UserRow, info: Any, otp_name: str | None = None) -> dict[str, Any]:
+    data: DataSession = info.context
+    secret = _otp_secret(data, row, otp_name, make=True)
+    assert secret is not None
+    return {"secret": secret, "current_code": accounts.otp_code(secret, data.now()),
+            "email": row.email}
+
+
+@resolver("Otp", "secret_as_svg_qr_code")
+def _otp_qr_code(otp: Mapping[str, Any], _info: Any, issuer: str | None = None,
+                 label: str | None = None) -> str:
+    """A placeholder SVG naming the otpauth URI: posjobs draws no QR codes."""
+    uri = (f"otpauth://totp/{quote(label or otp['email'])}?secret={otp['secret']}"
+           + (f"&issuer={quote(issuer)}" if issuer else ""))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="275" height="275">'
+            '<rect width="275" height="275" fill="#ccc"/>'
+            f"<title>QR code for {html.escape(uri)} (not drawn locally)</title></svg>")
+
+
+@resolver("Authenticate", "otp_code")
+def _check_otp(row: UserRow, info: Any, code: str, drift: int | None = None) -> bool:
+    data: DataSession = info.context
+    secret = _otp_secret(data, row, None, make=False)
+    return secret is not None and accounts.otp_valid(secret, code, data.now(), drift)
+
+
 def _not_emulated(type_name: str, field: str, hint: str) -> Any:
     def resolve(_row: Any, _info: Any, **_: Any) -> Any:
         raise NotEmulated(f"graphql: {type_name}.{field} is not emulated locally", hint=hint)
@@ -372,9 +414,7 @@ def _not_emulated(type_name: str, field: str, hint: str) -> Any:
 
 for _type, _field, _hint in (
         ("Authenticate", "jwt", "mock this query (docs/data.md)"),
-        ("Authenticate", "otp_code", "mock this query (docs/data.md)"),
         ("User", "jwt_token", "use the jwt_encode filter, or mock this query"),
-        ("User", "otp", "mock this query (docs/data.md)"),
         ("User", "otp_tokens", "mock this query (docs/data.md)"),
         ("User", "authentications", "mock this query (docs/data.md)"),
         ("User", "profiles", "keep profiles as records (related_records)"),
