@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("records", "users")
+MODULES = ("records", "users", "sessions")
 
 
 def load() -> None:

@@ -1,6 +1,5 @@
-"""Users and sessions: the `users`, `user` and `current_user` queries, `user_create`,
-`user_update`, `user_delete`, `user_session_create`, `user_session_destroy`,
-`session_create_field`, `session_delete_field`, and the fields of a User.
+"""Users: the `users`, `user` and `current_user` queries, `user_create`, `user_update`,
+`user_delete`, and the fields of a User (sign-in and the session: `sessions.py`).
 
 User properties are those of `app/user.yml`. Emails are unique whatever their case: a
 duplicate, a blank or malformed email is a `RecordInvalid` in the result's `errors`, with
@@ -33,7 +32,7 @@ from posjobs.data.resolvers.common import (
 )
 from posjobs.data.resolvers.records import property_values, related_records, upload
 from posjobs.data.session import DataSession
-from posjobs.data.tables import DataError, coerce, iso_time
+from posjobs.data.tables import coerce, iso_time
 from posjobs.store.data.base import Condition, Filter, Query, RecordRow, UserRow
 
 SORT_COLUMNS = {name: name for name in ("id", "email", "created_at", "updated_at",
@@ -251,53 +250,6 @@ def _existing(data: DataSession, user_id: Any) -> UserRow:
     if row is None:
         raise RecordInvalid(f"user {user_id} does not exist")
     return row
-
-
-# --- sessions ----------------------------------------------------------------------------------
-def _request_session(data: DataSession, field: str) -> dict[str, Any]:
-    if data.session is None:
-        raise DataError(f"graphql: {field}: there is no session in a background job (a job "
-                        "runs outside any request)",
-                        hint="pass what the job needs as an argument of the background tag")
-    return data.session
-
-
-@resolver("RootMutation", "user_session_create")
-def resolve_user_session_create(_root: None, info: Any, password: str,
-                                email: str | None = None, **_: Any) -> UserRow:
-    """Signs in the user with this email and password (deprecated for the sign_in tag)."""
-    data: DataSession = info.context
-    _request_session(data, "user_session_create")
-    row = accounts.find_by_email(data.store, email) if email else None
-    if row is None or not accounts.check_password(row.password_hash, password):
-        raise RecordInvalid("Invalid email or password.")  # Devise's message
-    data.sign_in(row.id)
-    return row
-
-
-@resolver("RootMutation", "user_session_destroy")
-def resolve_user_session_destroy(_root: None, info: Any, **_: Any) -> bool:
-    """Signs the user out; the session's fields stay (the user module clears its own)."""
-    data: DataSession = info.context
-    _request_session(data, "user_session_destroy")
-    data.sign_in(None)
-    return True
-
-
-@resolver("RootMutation", "session_create_field")
-def resolve_session_create_field(_root: None, info: Any, name: str, value: Any
-                                 ) -> dict[str, Any]:
-    """Sets `context.session[name]`; returns the session."""
-    session = _request_session(info.context, "session_create_field")
-    session[name] = value
-    return dict(session)
-
-
-@resolver("RootMutation", "session_delete_field")
-def resolve_session_delete_field(_root: None, info: Any, name: str) -> dict[str, Any]:
-    session = _request_session(info.context, "session_delete_field")
-    session.pop(name, None)
-    return dict(session)
 
 
 # --- the fields of a User ----------------------------------------------------------------------
