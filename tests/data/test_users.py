@@ -325,6 +325,20 @@ def test_related_users_and_records_join_on_ids_and_properties(tmp_path):
     assert orders["users"]["results"][0] == {"orders": [{"id": "1"}], "first": {"buyer_id": ada}}
 
 
+def test_a_users_profiles_join_on_the_profiles_user_id_property(tmp_path):
+    # The user module's user/search.graphql (include_profiles) joins its profile table,
+    # which declares user_id as a property, with foreign_property: "user_id".
+    data = Data(tmp_path, {**USER_YML,
+                           "app/schema/profile.yml": "properties:\n  - name: user_id\n"})
+    ada = data.create("ada@example.com")
+    data('mutation ($id: String) { record_create(record: { table: "profile", properties: ['
+         '{ name: "user_id", value: $id }] }) { id } }', id=ada)
+    result = data('query { users(per_page: 1) { results { profiles: related_records('
+                  'table: "profile", join_on_property: "id", foreign_property: "user_id", '
+                  "limit: 1) { user_id: property(name: \"user_id\") } } } }")
+    assert result["users"]["results"][0]["profiles"] == [{"user_id": ada}]
+
+
 def test_fields_posjobs_does_not_emulate_say_so(data):
     data.create("ada@example.com")
     with pytest.raises(NotEmulated, match=r"User\.jwt_token is not emulated"):

@@ -264,11 +264,13 @@ def related_records(info: Any, row: Any, table: Sequence[str] | str, join_on_pro
     names = [table] if isinstance(table, str) else [t for t in table if t]
     filters = record_filters(data, filter)
     filters.append(Condition("in", names, column="table"))
-    if foreign_property in ("id", "user_id"):
+    type_of = type_lookup(data.tables, names)
+    # `user_id` is the record's column unless its table declares a `user_id` property, as
+    # the user module's profile table does (joined from users by foreign_property: "user_id").
+    if foreign_property == "id" or (foreign_property == "user_id" and type_of("user_id") is None):
         ids = [int(v) for v in values if str(v).strip().lstrip("-").isdigit()]
         filters.append(Condition("in", ids, column=foreign_property))
     else:
-        type_of = type_lookup(data.tables, names)
         type_ = type_of(foreign_property)
         typed = [coerce(v, "string" if type_ == "array" else type_, foreign_property)
                  for v in values]
