@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
 from posjobs.cli.tables import jobs_table
-from posjobs.errors import ExitCode, UsageError
+from posjobs.errors import ExitCode, NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from posjobs.store.data import DataStore
 
 
 def render_command(
@@ -23,8 +26,9 @@ def render_command(
         "--param", "-P", metavar="KEY=VALUE",
         help="A request parameter for context.params (repeatable).")] = None,
     user: Annotated[str | None, typer.Option(
-        "--user", metavar="JSON|@FILE",
-        help="The signed-in user for context.current_user: a JSON object or @file.json.")
+        "--user", metavar="ID|EMAIL|JSON|@FILE",
+        help="The signed-in user: a user of the data store by id or email (signed in as "
+             "after sign_in), or context.current_user given as a JSON object or @file.json.")
     ] = None,
     header: Annotated[list[str] | None, typer.Option(
         "--header", "-H", metavar="'NAME: VALUE'",
@@ -56,6 +60,8 @@ def render_command(
 
       posjobs render app/views/pages/orders/create.liquid -P order_id=7 --json
 
+      posjobs render orders/7 --user ada@example.com
+
       posjobs render orders/7 --user '{"id": 1, "email": "ada@example.com"}'
 
       posjobs render orders/create -P order_id=7 --run
@@ -65,12 +71,16 @@ def render_command(
 
     app = state(ctx).use(project, db)
     out = app.output
+    # An id or an email names a stored user; anything else is the JSON form.
+    stored = user is not None and (user.strip().isdigit() or (
+        "@" in user.strip()[1:] and not user.lstrip().startswith(("{", "@"))))
     request = Request(
         params=parse_pairs(param or [], "--param"),
         headers=parse_headers(header or []),
         cookies=parse_pairs(cookie or [], "--cookie"),
         session=parse_pairs(session or [], "--session"),
-        user=parse_user(user) if user else None,
+        user=parse_user(user) if user and not stored else None,
+        user_id=stored_user(app.data.store, user) if user and stored else None,
         method=method,
         environment=environment,
     )
@@ -128,6 +138,17 @@ def parse_headers(headers: list[str]) -> dict[str, str]:
             raise UsageError(f"--header {header!r} is not 'Name: value'")
         found[name.strip()] = value.strip()
     return found
+
+
+def stored_user(store: DataStore, key: str) -> int:
+    """`--user 7` or `--user ada@example.com`: that user of the data store, by id."""
+    from posjobs.data.users import lookup
+
+    found = lookup(store, key)
+    if found is None:
+        raise NotFoundError(f"--user {key!r}: no such user in the data store",
+                            hint="create one (user_create), or give the user as JSON")
+    return found.id
 
 
 def parse_user(text: str) -> dict[str, object]:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from posjobs.clock import Clock
 from posjobs.config import Settings
-from posjobs.data import DataLayer
+from posjobs.data import DataLayer, DataSession
 from posjobs.errors import TemplateError
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect, RunState
@@ -86,6 +86,8 @@ def render_page(
             clock, user_id=request.user_id, session=context["session"],
             log=lambda type_, message: run.log(type_, message, page.file.name, None),
             notifications=dialect)
+        if request.user_id is not None:
+            context["current_user"] = signed_in_user(run.data)
     try:
         html = dialect.render(dialect.parse(page.file), run, context=context)
         if page.layout:
@@ -111,6 +113,18 @@ def render_page(
     return RenderResult(page, html, jobs, run.logs, response=run.response,
                         session=dict(context.get("session") or {}),
                         user_id=run.data.user_id if run.data is not None else request.user_id)
+
+
+def signed_in_user(data: DataSession) -> dict[str, Any] | None:
+    """`context.current_user` for the request's signed-in user, read at render start; a user
+    deleted since signing in is signed out, as a session outliving its user is."""
+    from posjobs.data.users import context_user
+
+    user = data.store.get_user(data.user_id) if data.user_id is not None else None
+    if user is None:
+        data.user_id = None
+        return None
+    return context_user(user)
 
 
 def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogEntry]:

@@ -40,6 +40,11 @@ def test_session_in_a_job_fails_the_attempt_clearly(page):
 
 
 def test_sign_in_records_the_user(page):
+    run = page.new_run()
+    assert run.data is not None
+    for user_id in (12345, 7):  # sign_in signs in a user of the data store
+        run.data.store.insert_user(f"u{user_id}@example.com", None, {}, 0, user_id=user_id)
+    run.data.commit()
     out = page("{% sign_in user_id: '12345', timeout_in_minutes: 15 %}")
     assert out.run.response["sign_in"] == {"user_id": "12345", "timeout_in_minutes": 15}
     assert page("{% sign_in_rc user_id: 7 %}").run.response["sign_in"]["user_id"] == "7"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("records", "notifications", "constants", "admin")
+MODULES = ("records", "users", "sessions", "notifications", "constants", "admin")
 
 
 def load() -> None:

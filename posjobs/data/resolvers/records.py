@@ -253,11 +253,12 @@ def upload(value: Any) -> dict[str, Any] | None:
 
 
 def join_value(row: Any, name: str) -> Any:
-    """The value a related_* field joins on: the id, the user_id, or a property."""
+    """The value a related_* field joins on: the id, the user_id, a user's email or
+    external_id, or a property."""
     if name == "id":
         return str(row.id)
-    if name == "user_id" and getattr(row, "user_id", None) is not None:
-        return str(row.user_id)
+    if name in ("user_id", "email", "external_id") and getattr(row, name, None) is not None:
+        return str(getattr(row, name))
     return row.properties.get(name)
 
 
@@ -273,11 +274,13 @@ def related_records(info: Any, row: Any, table: Sequence[str] | str, join_on_pro
     names = [table] if isinstance(table, str) else [t for t in table if t]
     filters = record_filters(data, filter)
     filters.append(Condition("in", names, column="table"))
-    if foreign_property in ("id", "user_id"):
+    type_of = type_lookup(data.tables, names)
+    # `user_id` is the record's column unless its table declares a `user_id` property, as
+    # the user module's profile table does (joined from users by foreign_property: "user_id").
+    if foreign_property == "id" or (foreign_property == "user_id" and type_of("user_id") is None):
         ids = [int(v) for v in values if str(v).strip().lstrip("-").isdigit()]
         filters.append(Condition("in", ids, column=foreign_property))
     else:
-        type_of = type_lookup(data.tables, names)
         type_ = type_of(foreign_property)
         typed = [coerce(v, "string" if type_ == "array" else type_, foreign_property)
                  for v in values]
@@ -304,4 +307,24 @@ def _related_record(row: RecordRow, info: Any, table: Sequence[str], join_on_pro
                     sort: Sequence[Mapping[str, Any]] | None = None) -> RecordRow | None:
     found = related_records(info, row, table, join_on_property, foreign_property, filter, sort,
                             1)
+    return found[0] if found else None
+
+
+@resolver("Record", "related_users")
+def _related_users(row: RecordRow, info: Any, foreign_property: str, join_on_property: str,
+                   filter: Mapping[str, Any] | None = None,
+                   sort: Sequence[Mapping[str, Any]] | None = None,
+                   limit: int | None = None) -> list[Any]:
+    from posjobs.data.resolvers.users import related_users  # users build on records
+
+    return related_users(info, row, join_on_property, foreign_property, filter, sort, limit)
+
+
+@resolver("Record", "related_user")
+def _related_user(row: RecordRow, info: Any, foreign_property: str = "id",
+                  join_on_property: str = "user_id", filter: Mapping[str, Any] | None = None,
+                  sort: Sequence[Mapping[str, Any]] | None = None) -> Any:
+    from posjobs.data.resolvers.users import related_users
+
+    found = related_users(info, row, join_on_property, foreign_property, filter, sort, 1)
     return found[0] if found else None

@@ -123,10 +123,20 @@ def verify_access_key(_key: object) -> bool:
     return False
 
 
+@with_context
 @liquid_filter
-def is_token_valid(_token: object, _user_id: object = None) -> bool:
-    """Locally always false: temporary tokens come from the platform's GraphQL."""
-    return False
+def is_token_valid(token: object, user_id: object = None, *, context: RenderContext) -> bool:
+    """Whether `token` (a User's `temporary_token`) is valid for user `user_id` now; false
+    without the data layer, which made it."""
+    from posjobs.data.users import token_valid
+    from posjobs.liquid.context import run_of
+
+    data = run_of(context).data
+    text = to_s(user_id).strip()
+    if data is None or not text.isdigit() or is_blank(token):
+        return False
+    user = data.store.get_user(int(text))
+    return user is not None and token_valid(data.store, token, user, data.now())
 
 
 @liquid_filter

@@ -1,7 +1,9 @@
-"""`{% sign_in user_id: id, timeout_in_minutes: 15 %}`: records the user the request signs in.
+"""`{% sign_in user_id: id, timeout_in_minutes: 15 %}`: signs a user in for the request.
 
-posjobs has no users or sessions to sign into: the user id (and timeout) are recorded in the
-run's `response["sign_in"]`. Like `session`, it fails in a background job, which has no request.
+With the data layer, the user must exist in it; the run's data session then holds them as
+the signed-in user (`RenderResult.user_id`, the `current_user` query). The user id (and
+timeout, which posjobs does not enforce) are also recorded in the run's `response["sign_in"]`.
+Like `session`, it fails in a background job, which has no request.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from liquid.builtin.expressions import KeywordArgument
 from liquid.expression import Expression
 from liquid.token import TOKEN_TAG
 
+from posjobs.data.session import DataSession
 from posjobs.liquid.context import run_of
 from posjobs.liquid.tags.common import PlatformTagError
 from posjobs.liquid.tags.session import require_request
@@ -38,11 +41,20 @@ class SignInNode(Node):
         if user_id is None or str(user_id).strip() == "":
             raise PlatformTagError("sign_in: user_id is required", token=self.token)
         timeout = options.get("timeout_in_minutes")
-        run_of(context).response["sign_in"] = {
+        run = run_of(context)
+        if run.data is not None:
+            run.data.sign_in(self._existing_user(run.data, user_id))
+        run.response["sign_in"] = {
             "user_id": str(user_id),
             "timeout_in_minutes": to_storable(timeout, "timeout_in_minutes"),
         }
         return 0
+
+    def _existing_user(self, data: DataSession, user_id: object) -> int:
+        text = str(user_id).strip()
+        if not text.isdigit() or data.store.get_user(int(text)) is None:
+            raise PlatformTagError(f"sign_in: user {text!r} does not exist", token=self.token)
+        return int(text)
 
     def expressions(self) -> Iterable[Expression]:
         return [arg.value for arg in self.args]

@@ -14,7 +14,7 @@ then `commit` or `rollback`; `savepoint` nests an all-or-nothing part (`{% trans
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -177,7 +177,9 @@ class DataStore(ABC):
     @abstractmethod
     def update_user(self, user_id: int, now: float, *, email: str | None = None,
                     password_hash: str | None = None, properties: dict[str, Any] | None = None,
-                    fields: dict[str, Any] | None = None) -> UserRow | None: ...
+                    fields: dict[str, Any] | None = None, external_id: str | None = None
+                    ) -> UserRow | None:
+        """Change what is given (None keeps the value); None if the user is gone."""
 
     @abstractmethod
     def delete_user(self, user_id: int) -> UserRow | None: ...
@@ -220,6 +222,12 @@ class DataStore(ABC):
     @abstractmethod
     def activities(self, *, limit: int | None = None, offset: int = 0
                    ) -> tuple[list[tuple[int, dict[str, Any], float]], int]: ...
+
+    # --- the store's own values -------------------------------------------------------------
+    @abstractmethod
+    def instance_value(self, name: str, make: Callable[[], str]) -> str:
+        """The store's own value `name` (the secret that signs temporary tokens): made with
+        `make` and kept on first use. Never a constant, never exported, kept by `reset`."""
 
     # --- whole-store operations -------------------------------------------------------------
     @abstractmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -56,6 +56,7 @@ _TABLES = (
         id BIGSERIAL PRIMARY KEY, payload JSONB NOT NULL,
         created_at DOUBLE PRECISION NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.instance (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 _RECORD_COLUMNS = {
     "id": "id", "table": "table_name", "user_id": "user_id", "external_id": "external_id",
@@ -285,14 +286,15 @@ class PostgresDataStore(DataStore):
 
     def update_user(self, user_id: int, now: float, *, email: str | None = None,
                     password_hash: str | None = None, properties: dict[str, Any] | None = None,
-                    fields: dict[str, Any] | None = None) -> UserRow | None:
+                    fields: dict[str, Any] | None = None, external_id: str | None = None
+                    ) -> UserRow | None:
         cursor = self._run(
             "UPDATE {s}.users SET email = coalesce(%s, email), "
             "password_hash = coalesce(%s, password_hash), "
             "properties = coalesce(%s, properties), fields = coalesce(%s, fields), "
-            "updated_at = %s WHERE id = %s",
+            "external_id = coalesce(%s, external_id), updated_at = %s WHERE id = %s",
             (email, password_hash, None if properties is None else _json(properties),
-             None if fields is None else _json(fields), now, user_id))
+             None if fields is None else _json(fields), external_id, now, user_id))
         return self.get_user(user_id) if cursor.rowcount else None
 
     def delete_user(self, user_id: int) -> UserRow | None:
@@ -365,6 +367,16 @@ class PostgresDataStore(DataStore):
         rows = self._run("SELECT id, payload, created_at FROM {s}.activities ORDER BY id DESC "
                          "LIMIT %s OFFSET %s", (limit, offset)).fetchall()
         return [(r[0], r[1], r[2]) for r in rows], int(total)
+
+    # --- the store's own values -------------------------------------------------------------
+    def instance_value(self, name: str, make: Callable[[], str]) -> str:
+        found = self._run("SELECT value FROM {s}.instance WHERE name = %s", (name,)).fetchone()
+        if found is not None:
+            return str(found[0])
+        self._run("INSERT INTO {s}.instance (name, value) VALUES (%s, %s) "
+                  "ON CONFLICT (name) DO NOTHING", (name, make()))
+        return str(self._run("SELECT value FROM {s}.instance WHERE name = %s", (name,)
+                             ).fetchone()[0])
 
     # --- whole store ----------------------------------------------------------------------------
     def reset(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,8 @@ _SCHEMA = (
     "CREATE INDEX messages_kind ON messages (kind, id)",
     """CREATE TABLE activities (
         id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at REAL NOT NULL)""",
+    # The store's own values (the token secret): not constants, so no query lists them.
+    "CREATE TABLE instance (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 _RECORD_COLUMNS = {
@@ -302,14 +304,15 @@ class SQLiteDataStore(DataStore):
 
     def update_user(self, user_id: int, now: float, *, email: str | None = None,
                     password_hash: str | None = None, properties: dict[str, Any] | None = None,
-                    fields: dict[str, Any] | None = None) -> UserRow | None:
+                    fields: dict[str, Any] | None = None, external_id: str | None = None
+                    ) -> UserRow | None:
         cursor = self._run(
             "UPDATE users SET email = coalesce(?, email), "
             "password_hash = coalesce(?, password_hash), "
             "properties = coalesce(?, properties), fields = coalesce(?, fields), "
-            "updated_at = ? WHERE id = ?",
+            "external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?",
             (email, password_hash, None if properties is None else _dumps(properties),
-             None if fields is None else _dumps(fields), now, user_id))
+             None if fields is None else _dumps(fields), external_id, now, user_id))
         return self.get_user(user_id) if cursor.rowcount else None
 
     def delete_user(self, user_id: int) -> UserRow | None:
@@ -381,6 +384,15 @@ class SQLiteDataStore(DataStore):
         rows = self._run("SELECT id, payload, created_at FROM activities ORDER BY id DESC "
                          "LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset))
         return [(r[0], json.loads(r[1]), r[2]) for r in rows], int(total)
+
+    # --- the store's own values -------------------------------------------------------------
+    def instance_value(self, name: str, make: Callable[[], str]) -> str:
+        found = self._run("SELECT value FROM instance WHERE name = ?", (name,)).fetchone()
+        if found is not None:
+            return str(found[0])
+        value = make()
+        self._run("INSERT INTO instance (name, value) VALUES (?, ?)", (name, value))
+        return value
 
     # --- whole store ----------------------------------------------------------------------------
     def reset(self) -> None:
