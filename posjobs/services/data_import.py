@@ -18,9 +18,9 @@ from typing import Any
 
 from posjobs.data import DataLayer
 from posjobs.data.tables import DataError, Table, coerce
+from posjobs.data.users import EMAIL_FORMAT, find_by_email, hash_password, normalize_email
 from posjobs.errors import UsageError
 from posjobs.services.data import USER_FIELDS
-from posjobs.store.data.base import Condition, Query
 
 RECORD_KEYS = ("id", "type_name", "user_id", "created_at", "updated_at", "properties",
                "external_id", "attachments", "images", "addresses", "customizable_id",
@@ -158,12 +158,9 @@ class _Importer:
     def user(self, where: str, entry: Any) -> None:
         entry = self._entry(where, entry, USER_KEYS, "a user")
         email = entry.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            raise self.fail(where, f"email is required (got {email!r})")
-        if entry.get("password") is not None:
-            raise self.fail(where, "a plain password is not imported locally",
-                            hint="give encrypted_password (what `posjobs data export` "
-                                 "writes), or set the password through the user module")
+        if not isinstance(email, str) or not EMAIL_FORMAT.match(normalize_email(email)):
+            raise self.fail(where, f"email is required, as name@domain (got {email!r})")
+        email = normalize_email(email)  # as users are kept: stripped, lower case
         user_id = self._id(where, entry, self.seen_users)
         where = f"{where} (id {user_id})" if user_id is not None else where
         properties = self._properties(where, self.tables.user, entry.get("properties"))
@@ -171,19 +168,20 @@ class _Importer:
         password_hash = entry.get("encrypted_password")
         if password_hash is not None and not isinstance(password_hash, str):
             raise self.fail(where, "encrypted_password must be a string")
+        if entry.get("password") is not None:  # hashed as user_create hashes it
+            password_hash = hash_password(str(entry["password"]))
         external_id = None if entry.get("external_id") is None else str(entry["external_id"])
         created, updated = self._times(where, entry)
         existing = self.store.get_user(user_id) if user_id is not None else None
-        same_email, _total = self.store.find_users(Query(
-            (Condition("eq", email, column="email", case_sensitive=False),), limit=1))
-        if same_email and (existing is None or same_email[0].id != existing.id):
-            raise self.fail(where, f"email {email!r} is already taken by user "
-                                   f"{same_email[0].id}")
+        same_email = find_by_email(self.store, email)
+        if same_email and (existing is None or same_email.id != existing.id):
+            raise self.fail(where, f"email {email!r} is already taken by user {same_email.id}")
         if existing is not None:
             self.store.update_user(existing.id, updated or self.now, email=email,
                                    password_hash=password_hash,
                                    properties={**existing.properties, **properties},
-                                   fields={**existing.fields, **fields})
+                                   fields={**existing.fields, **fields},
+                                   external_id=external_id)
             self.summary.users_updated += 1
             return
         row = self.store.insert_user(email, password_hash, properties, created or self.now,

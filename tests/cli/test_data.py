@@ -267,10 +267,28 @@ def test_user_emails_are_unique_ignoring_case_and_properties_are_checked(project
     typed = data(project, "import", str(write_json(tmp_path / "u.json", {"users": [
         {"email": "ada@example.com", "properties": {"age": "old"}}]})))
     assert "users[0]: property 'age': 'old' is not a valid integer" in typed.stderr
-    plain = data(project, "import", str(write_json(tmp_path / "u.json", {"users": [
-        {"email": "ada@example.com", "password": "secret"}]})))
-    assert plain.exit_code == 2
-    assert "a plain password is not imported locally" in plain.stderr
+    bad = data(project, "import", str(write_json(tmp_path / "u.json", {"users": [
+        {"email": "ada at example.com"}]})))
+    assert bad.exit_code == 2
+    assert "users[0]: email is required, as name@domain (got 'ada at example.com')" in (
+        bad.stderr)
+
+
+def test_a_users_password_is_imported_hashed_and_signs_in(project, tmp_path):
+    from posjobs.data.users import check_password
+
+    imported = data(project, "import", str(write_json(tmp_path / "u.json", {"users": [
+        {"id": 3, "email": " Ada@Example.COM ", "password": "s3cret", "slug": "ada"}]})))
+    assert imported.exit_code == 0, imported.stderr
+    store = open_data_store(data_file(project))
+    ada = store.get_user(3)
+    store.close()
+    assert ada is not None and ada.email == "ada@example.com"  # as user_create keeps it
+    assert ada.password_hash is not None and "s3cret" not in ada.password_hash
+    assert check_password(ada.password_hash, "s3cret")
+    exported = json.loads(data(project, "export").stdout)["users"][0]
+    assert exported["encrypted_password"] == ada.password_hash
+    assert "password" not in exported
 
 
 @pytest.mark.parametrize(("document", "message"), [

@@ -584,6 +584,14 @@ def test_update_user_changes_only_what_it_is_given(store: DataStore) -> None:
     assert store.update_user(ada.id + 9, T0) is None
 
 
+def test_update_user_sets_an_external_id(store: DataStore) -> None:
+    ada = store.insert_user("ada@example.com", None, {}, T0)
+    changed = store.update_user(ada.id, T0, external_id="crm-7")
+    assert changed is not None and changed.external_id == "crm-7"
+    kept = store.update_user(ada.id, T0, properties={"a": 1})
+    assert kept is not None and kept.external_id == "crm-7"
+
+
 def test_delete_user(store: DataStore) -> None:
     ada = store.insert_user("ada@example.com", None, {}, T0)
     assert store.delete_user(ada.id) == ada
@@ -625,6 +633,22 @@ def test_activities_newest_first_and_paged(store: DataStore) -> None:
     assert rows == [(ids[2], {"n": 2}, T0 + 2), (ids[1], {"n": 1}, T0 + 1)]
     rows, _ = store.activities(offset=2)
     assert rows == [(ids[0], {"n": 0}, T0)]
+
+
+def test_an_instance_value_is_made_once_and_kept_by_reset(open_store: Opener) -> None:
+    first, other = open_store(), open_store()
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("x")
+        return f"secret-{len(made)}"
+
+    assert first.instance_value("token_secret", make) == "secret-1"
+    assert other.instance_value("token_secret", make) == "secret-1"
+    first.reset()
+    assert first.instance_value("token_secret", make) == "secret-1"
+    assert first.constants() == {}  # not a constant
+    assert made == ["x"]
 
 
 # --- the whole store -----------------------------------------------------------------------------
@@ -747,12 +771,31 @@ def test_a_store_of_the_first_schema_keeps_its_data_and_stops_reusing_ids(
             store.insert_user("ada@EXAMPLE.com", None, {}, T0)
         store.ensure_indexes(["name"])
         assert names(store, prop("eq", "a")) == ["a"]
+        assert store.instance_value("secret", lambda: "s1") == "s1"  # a table schema 1 lacked
     finally:
         store.close()
     assert "records_prop_name" in index_names(path)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     raw.close()
+
+
+def test_a_postgresql_store_of_the_first_schema_gets_what_it_lacks(pg_server: str,
+                                                                   pg_schema: str) -> None:
+    import psycopg
+
+    from posjobs.store.data.postgres import PostgresDataStore
+
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {pg_schema}")
+        conn.execute(f"CREATE TABLE {pg_schema}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute(f"INSERT INTO {pg_schema}.meta VALUES ('version', '1')")
+    store = PostgresDataStore(f"{pg_server}?schema={pg_schema}")
+    try:
+        assert store.instance_value("secret", lambda: "s1") == "s1"
+        assert store.insert_record("thing", {"name": "a"}, T0).id == 1
+    finally:
+        store.close()
 
 
 def test_a_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ from posjobs.store.data.base import (
     UserRow,
 )
 
-SCHEMA_VERSION = 1
+# 2: the `instance` table (its CREATE ... IF NOT EXISTS runs again on a store of 1).
+SCHEMA_VERSION = 2
 DEFAULT_SCHEMA = "posjobs_data"
 _LOCK_KEY = 0x706F7364  # "posd": the advisory lock taken while creating the schema
 

@@ -57,6 +57,7 @@ _USERS = """CREATE TABLE {name} (
         updated_at REAL NOT NULL,
         deleted_at REAL
     )"""
+_INSTANCE = "CREATE TABLE IF NOT EXISTS instance (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _INDEXES = {
     "records": ("CREATE INDEX records_table ON records (table_name, id)",),
     "users": ("CREATE UNIQUE INDEX users_email ON users (lower(email))",),
@@ -75,7 +76,7 @@ _SCHEMA = (
     """CREATE TABLE activities (
         id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at REAL NOT NULL)""",
     # The store's own values (the token secret): not constants, so no query lists them.
-    "CREATE TABLE instance (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    _INSTANCE,
 )
 
 _RECORD_COLUMNS = {
@@ -429,7 +430,9 @@ def _dumps(value: object) -> str:
 
 def _never_reuse_ids(db: sqlite3.Connection) -> None:
     """Schema 1 to 2: records and users rebuilt with AUTOINCREMENT, rows and ids kept (the
-    property indexes go with the old table; `ensure_indexes` makes them again)."""
+    property indexes go with the old table; `ensure_indexes` makes them again); the
+    `instance` table, which files of schema 1 may lack."""
+    db.execute(_INSTANCE)
     for name, create in (("records", _RECORDS), ("users", _USERS)):
         db.execute(create.format(name=f"{name}_v2"))
         db.execute(f"INSERT INTO {name}_v2 SELECT * FROM {name}")
