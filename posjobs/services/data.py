@@ -15,8 +15,9 @@ from posjobs.data.tables import iso_time
 from posjobs.errors import NotFoundError, PosjobsError
 from posjobs.store.data.base import Condition, Query, RecordRow, Sort, UserRow
 
-# The user fields an export writes and an import reads (UserImport in the platform's schema).
-USER_FIELDS = ("first_name", "last_name", "middle_name", "name", "slug")
+# The user fields an export writes (each when set) and an import reads: UserImport's in the
+# platform's schema, and `language`, which posjobs keeps for a user as user_create does.
+USER_FIELDS = ("first_name", "last_name", "middle_name", "name", "slug", "language")
 BATCH = 1000
 
 

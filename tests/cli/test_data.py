@@ -278,7 +278,8 @@ def test_a_users_password_is_imported_hashed_and_signs_in(project, tmp_path):
     from posjobs.data.users import check_password
 
     imported = data(project, "import", str(write_json(tmp_path / "u.json", {"users": [
-        {"id": 3, "email": " Ada@Example.COM ", "password": "s3cret", "slug": "ada"}]})))
+        {"id": 3, "email": " Ada@Example.COM ", "password": "s3cret", "slug": "ada",
+         "language": "pl"}]})))
     assert imported.exit_code == 0, imported.stderr
     store = open_data_store(data_file(project))
     ada = store.get_user(3)
@@ -289,6 +290,7 @@ def test_a_users_password_is_imported_hashed_and_signs_in(project, tmp_path):
     exported = json.loads(data(project, "export").stdout)["users"][0]
     assert exported["encrypted_password"] == ada.password_hash
     assert "password" not in exported
+    assert (exported["slug"], exported["language"]) == ("ada", "pl")
 
 
 @pytest.mark.parametrize(("document", "message"), [
