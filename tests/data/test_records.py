@@ -252,6 +252,15 @@ def test_array_filters(data: Data) -> None:
         "Apple"]
 
 
+def test_value_in_on_an_array_wants_each_element_in_the_list(data: Data) -> None:
+    # pos-module-chat finds the conversation of exactly some participants this way
+    # (conversations/search.graphql: `{ name: "participant_ids", value_in: $ids }`).
+    data.products()
+    assert data.titles('properties: [{ name: "tags", value_in: ["red", "fruit", "blue"] }]'
+                       ) == ["Apple"]
+    assert data.titles('properties: [{ name: "tags", value_in: ["red"] }]') == []
+
+
 def test_or_id_and_created_at_filters(data: Data) -> None:
     ids = data.products()
     assert data.titles('or: [{ properties: [{ name: "title", value: "Apple" }] }, '

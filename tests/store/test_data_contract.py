@@ -308,6 +308,14 @@ def test_array_contains_wants_every_value_and_overlaps_any(store: DataStore) -> 
         "apple_50%", None]
 
 
+def test_array_within_wants_every_element_among_the_values(store: DataStore) -> None:
+    fill(store)
+    assert names(store, prop("array_within", ["red", "fruit", "blue"], "tags")) == ["Apple"]
+    assert names(store, prop("array_within", ["red"], "tags")) == []
+    assert names(store, prop("not_array_within", ["red", "fruit"], "tags")) == [
+        "banana", "Cherry pie", "apple_50%", None]
+
+
 def test_a_value_that_is_not_an_array_has_no_elements(store: DataStore) -> None:
     fill(store)
     assert names(store, prop("array_overlaps", ["banana"], "name")) == []

@@ -121,6 +121,10 @@ def property_filters(specs: Sequence[Mapping[str, Any]] | None,
                 found.append(Condition(op, list(spec[key]), property=name))
         for key, op in (("value_in", "in"), ("not_value_in", "not_in")):
             if spec.get(key) is not None:
+                if type_ == "array":
+                    # An array's value is in the list when each of its elements is: how
+                    # pos-module-chat finds the conversation of exactly these participants.
+                    op = "array_within" if op == "in" else "not_array_within"
                 found.append(Condition(op, [typed(v) for v in spec[key]], property=name))
         if spec.get("exists") is not None:
             found.append(Condition("exists", bool(spec["exists"]), property=name))

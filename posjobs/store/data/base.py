@@ -27,7 +27,8 @@ USER_COLUMNS = ("id", "email", "external_id", "first_name", "last_name", "name",
 
 # The operators a condition may use: eq, ne, in, not_in, exists, gt, gte, lt, lte, contains,
 # not_contains, starts_with, not_starts_with, ends_with, not_ends_with, array_contains,
-# not_array_contains, array_overlaps, not_array_overlaps.
+# not_array_contains, array_overlaps, not_array_overlaps, array_within (a non-empty array
+# whose every element is among the values), not_array_within.
 Op = str
 
 

@@ -482,11 +482,15 @@ def _condition(c: Condition, subject: str, is_json: bool) -> tuple[str, list[Any
         if op.startswith("not_"):
             return (f"NOT ({present} AND {sql})", [pattern])
         return (sql, [pattern])
-    if base in ("array_contains", "array_overlaps"):
+    if base in ("array_contains", "array_overlaps", "array_within"):
         values = [_as_param(v, True) for v in value]
-        if base == "array_contains":
-            sql = f"{subject} @> %s::jsonb" if is_json else "FALSE"
+        if base == "array_within":  # the array has elements, each of them among the values
+            sql = (f"(jsonb_typeof({subject}) = 'array' AND jsonb_array_length({subject}) > 0 "
+                   f"AND {subject} <@ %s::jsonb)")
             params: list[Any] = [_as_param(list(value), True)]
+        elif base == "array_contains":
+            sql = f"{subject} @> %s::jsonb" if is_json else "FALSE"
+            params = [_as_param(list(value), True)]
         else:
             marks = ", ".join("%s::jsonb" for _ in values) or "NULL"
             sql = (f"EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN "

@@ -535,7 +535,8 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
         if negate:
             return (f"({subject} IS NULL OR NOT ({sql}))", params)
         return (sql, params)
-    if op in ("array_contains", "not_array_contains", "array_overlaps", "not_array_overlaps"):
+    if op in ("array_contains", "not_array_contains", "array_overlaps", "not_array_overlaps",
+              "array_within", "not_array_within"):
         values = [_value(v) for v in value]
         if c.property is not None:
             # A value that is not an array has no elements (json_each would take a scalar
@@ -547,6 +548,10 @@ def _condition(c: Condition, subject: str) -> tuple[str, list[Any]]:
         if op.endswith("contains"):  # every value is in the array
             sql = (f"(SELECT count(DISTINCT value) FROM json_each({subject}) "
                    f"WHERE value IN ({marks})) = {len(set(values))}")
+        elif op.endswith("within"):  # the array has elements, each of them among the values
+            sql = (f"(EXISTS (SELECT 1 FROM json_each({subject})) AND NOT EXISTS "
+                   f"(SELECT 1 FROM json_each({subject}) WHERE value NOT IN ({marks})))")
+            return (f"NOT {sql}" if op.startswith("not_") else sql, values)
         else:  # some value is in the array
             sql = f"EXISTS (SELECT 1 FROM json_each({subject}) WHERE value IN ({marks}))"
         if op.startswith("not_"):
