@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from posjobs import __version__
-from posjobs.cli import check, jobs, logs, render, worker
+from posjobs.cli import check, jobs, logs, render, serve, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError
@@ -31,6 +31,7 @@ app.command("worker")(worker.worker_command)
 app.command("logs")(logs.logs_command)
 app.add_typer(jobs.app, name="jobs")
 app.command("check")(check.check_command)
+app.command("serve")(serve.serve_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,397 @@
+"""The dashboard under `/_posjobs/`: jobs, their logs and the outbox, as HTML and as JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request as HttpRequest
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from posjobs.errors import JobNotFound, PosjobsError, UsageError
+from posjobs.jobs.model import JobStatus, LogEntry, Priority
+from posjobs.serve.security import same_origin
+from posjobs.services import manage
+from posjobs.services.reports import entry_json, find_job, job_report, job_summary
+from posjobs.store.base import JobFilter, LogFilter
+
+if TYPE_CHECKING:
+    from posjobs.serve.app import Site
+
+LIST_LIMIT = 100
+MAX_LIMIT = 1000
+LOG_LINES = 100
+STREAM_POLL_SECONDS = 0.2
+THROUGHPUT_WINDOWS = (("last minute", 60.0), ("last hour", 3600.0))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", overview),
+        Route("/jobs", jobs_page),
+        Route("/jobs/confirm", confirm_page),
+        Route("/jobs/bulk", bulk_action, methods=["POST"]),
+        Route("/jobs/{job_id:int}", job_page),
+        Route("/jobs/{job_id:int}/{action}", job_action, methods=["POST"]),
+        Route("/logs", logs_page),
+        Route("/logs/stream", logs_stream),
+        Route("/mail", mail_page),
+        Route("/api/jobs", api_jobs),
+        Route("/api/jobs/{job_id:int}", api_job),
+        Route("/api/logs", api_logs),
+    ]
+
+
+def _site(request: HttpRequest) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def _html(request: HttpRequest, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    return HTMLResponse(_site(request).render_template(name, request=request, **values),
+                        status_code=status)
+
+
+class BadQuery(ValueError):
+    """A filter the dashboard cannot apply (answered with 400)."""
+
+
+# --- filters ---------------------------------------------------------------------------
+def job_filter(request: HttpRequest, limit: int | None = LIST_LIMIT) -> JobFilter:
+    """The job filter a query string (or a bulk action's form) names: `status`,
+    `source_name` (a glob) and `priority`, each repeatable; `limit`."""
+    query = request.query_params
+    return _job_filter(query.getlist("status"), query.getlist("source_name"),
+                       query.getlist("priority"), query.get("limit"), limit)
+
+
+def _job_filter(statuses: list[str], source_names: list[str], priorities: list[str],
+                limit_text: str | None, limit: int | None) -> JobFilter:
+    try:
+        status = tuple(JobStatus(s) for s in statuses if s)
+        priority = tuple(Priority(p) for p in priorities if p)
+    except ValueError as err:
+        raise BadQuery(str(err)) from None
+    if limit_text:
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+            raise BadQuery(f"limit must be a number from 1 to {MAX_LIMIT}")
+        limit = int(limit_text)
+    return JobFilter(statuses=status, source_names=tuple(s for s in source_names if s),
+                     priorities=priority, limit=limit)
+
+
+def filter_query(flt: JobFilter) -> str:
+    pairs = ([("status", s.value) for s in flt.statuses]
+             + [("source_name", s) for s in flt.source_names]
+             + [("priority", p.value) for p in flt.priorities])
+    return urlencode(pairs)
+
+
+def log_filter(request: HttpRequest) -> LogFilter:
+    """`type` (a glob, case-insensitive), `source_name` (a glob), `job` (an id)."""
+    query = request.query_params
+    job = query.get("job") or None
+    if job is not None and not job.isdigit():
+        raise BadQuery("job must be a job id")
+    return LogFilter(type_globs=tuple(t for t in query.getlist("type") if t),
+                     source_names=tuple(s for s in query.getlist("source_name") if s),
+                     job_id=int(job) if job else None)
+
+
+def _bad_query(request: HttpRequest, err: BadQuery) -> Response:
+    if request.url.path.startswith(f"{_site(request).jinja.globals['base']}/api/"):
+        return JSONResponse({"error": str(err)}, status_code=400)
+    return _html(request, "message.html", 400, title="Bad request", message=str(err))
+
+
+# --- pages -----------------------------------------------------------------------------
+async def overview(request: HttpRequest) -> Response:
+    """Counts per status and priority, throughput, recent failures."""
+    site = _site(request)
+
+    def gather() -> dict[str, Any]:
+        store = site.store
+        now = site.clock.now()
+        return {
+            "counts": store.count_jobs_by_priority(),
+            "totals": store.count_jobs(),
+            "throughput": [(label, store.count_finished_since(now - seconds))
+                           for label, seconds in THROUGHPUT_WINDOWS],
+            "failures": store.list_jobs(JobFilter(statuses=(JobStatus.DEAD, JobStatus.RETRY),
+                                                  limit=10)),
+        }
+
+    values = await run_in_threadpool(gather)
+    return _html(request, "overview.html", statuses=list(JobStatus), priorities=list(Priority),
+                 now=site.clock.now(), **values)
+
+
+async def jobs_page(request: HttpRequest) -> Response:
+    """The jobs matching the query's filter, newest first; `?fragment=rows` is the table's
+    rows only (what the page's script fetches to stay current)."""
+    try:
+        flt = job_filter(request)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    site = _site(request)
+    jobs = await run_in_threadpool(site.store.list_jobs, flt)
+    values: dict[str, Any] = {"jobs": jobs, "now": site.clock.now()}
+    if request.query_params.get("fragment") == "rows":
+        return _html(request, "job_rows.html", **values)
+    return _html(request, "jobs.html", flt=flt, query=filter_query(flt),
+                 filtered=bool(flt.statuses or flt.source_names or flt.priorities),
+                 statuses=list(JobStatus), priorities=list(Priority),
+                 notice=request.query_params.get("notice"), **values)
+
+
+async def job_page(request: HttpRequest) -> Response:
+    site = _site(request)
+    job_id = int(request.path_params["job_id"])
+
+    def gather() -> dict[str, Any]:
+        job = find_job(site.store, job_id)
+        return {"job": job, "attempts": site.store.attempts(job_id),
+                "logs": site.store.tail_logs(LogFilter(job_id=job_id), 1000)}
+
+    try:
+        values = await run_in_threadpool(gather)
+    except JobNotFound as err:
+        return _html(request, "message.html", 404, title="Not found", message=err.message)
+    return _html(request, "job.html", now=site.clock.now(),
+                 notice=request.query_params.get("notice"),
+                 error=request.query_params.get("error"), **values)
+
+
+async def confirm_page(request: HttpRequest) -> Response:
+    """Before "Retry all" or "Delete all": how many jobs the filter matches, and a button."""
+    action = request.query_params.get("action")
+    if action not in ("retry", "delete"):
+        return _html(request, "message.html", 400, title="Bad request",
+                     message="action must be retry or delete")
+    try:
+        flt = job_filter(request, limit=None)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    site = _site(request)
+    jobs = await run_in_threadpool(site.store.list_jobs, flt)
+    if action == "retry":
+        jobs = [j for j in jobs if j.status in manage.RETRYABLE]
+    else:
+        jobs = [j for j in jobs if j.status is not JobStatus.RUNNING]
+    return _html(request, "confirm.html", action=action, flt=flt, count=len(jobs),
+                 query=filter_query(flt))
+
+
+def _forbidden(request: HttpRequest, token: str | None) -> Response | None:
+    """403 unless the request comes from a dashboard page: the same origin, and the token
+    only its pages carry (a cross-site form can do neither)."""
+    if same_origin(request.headers, request.url.scheme) and _site(request).signer.csrf_ok(token):
+        return None
+    return _html(request, "message.html", 403, title="Forbidden",
+                 message="This request did not come from a posjobs dashboard page; nothing "
+                         "was changed.")
+
+
+async def job_action(request: HttpRequest) -> Response:
+    """Retry, run now, kill or delete one job (a POST from the job's page)."""
+    form = await request.form()
+    token = form.get("csrf")
+    denied = _forbidden(request, token if isinstance(token, str) else None)
+    if denied is not None:
+        return denied
+    site = _site(request)
+    job_id = int(request.path_params["job_id"])
+    action = str(request.path_params["action"])
+    base = site.jinja.globals["base"]
+    back = f"{base}/jobs/{job_id}"
+    try:
+        if action == "retry":
+            await run_in_threadpool(manage.retry, site.store, job_id, site.clock.now())
+            notice = f"job {job_id} scheduled to run now"
+        elif action == "run":
+            await run_in_threadpool(_start_run_now, site, job_id)
+            notice = f"job {job_id} is running now"
+        elif action == "kill":
+            from posjobs.services.runner import kill
+
+            status = await run_in_threadpool(lambda: kill(site.store, job_id, wait=2.0))
+            notice = (f"job {job_id} killed; it is {status.value}" if status is not None
+                      else f"asked the worker to kill job {job_id}; it is still running")
+        elif action == "delete":
+            await run_in_threadpool(manage.delete, site.store, job_id)
+            return RedirectResponse(f"{base}/jobs?" + urlencode({"notice":
+                                                                 f"job {job_id} deleted"}),
+                                    status_code=303)
+        else:
+            return _html(request, "message.html", 404, title="Not found",
+                         message=f"no action {action!r}")
+    except JobNotFound as err:
+        return _html(request, "message.html", 404, title="Not found", message=err.message)
+    except PosjobsError as err:
+        return RedirectResponse(f"{back}?" + urlencode({"error": err.message}), status_code=303)
+    return RedirectResponse(f"{back}?" + urlencode({"notice": notice}), status_code=303)
+
+
+def _start_run_now(site: Site, job_id: int) -> None:
+    """`jobs run`, on a thread of its own: the page does not wait for the attempt. The job
+    is checked first, so a job that cannot run now is refused on the page."""
+    job = find_job(site.store, job_id)
+    if job.status not in (JobStatus.SCHEDULED, JobStatus.RETRY):
+        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry "
+                                "jobs can be run now")
+    from posjobs.services.runner import run_one
+
+    def run() -> None:
+        try:
+            run_one(site.project, site.store, site.settings, site.store_url, job_id,
+                    clock=site.clock)
+        except PosjobsError as err:  # another worker took it first: nothing to do
+            site.notice(f"run now, job {job_id}: {err.message}")
+
+    threading.Thread(target=run, name=f"posjobs-run-{job_id}", daemon=True).start()
+
+
+async def bulk_action(request: HttpRequest) -> Response:
+    """"Retry all" or "Delete all": exactly the jobs the filter in the form matches."""
+    form = await request.form()
+    token = form.get("csrf")
+    denied = _forbidden(request, token if isinstance(token, str) else None)
+    if denied is not None:
+        return denied
+    action = form.get("action")
+    try:
+        flt = _job_filter([str(v) for v in form.getlist("status")],
+                          [str(v) for v in form.getlist("source_name")],
+                          [str(v) for v in form.getlist("priority")], None, None)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    site = _site(request)
+    if action == "retry":
+        retried = await run_in_threadpool(manage.retry_matching, site.store, flt,
+                                          site.clock.now())
+        notice = f"{len(retried)} job(s) scheduled to run now"
+    elif action == "delete":
+        count = await run_in_threadpool(manage.delete_matching, site.store, flt)
+        notice = f"{count} job(s) deleted"
+    else:
+        return _html(request, "message.html", 400, title="Bad request",
+                     message="action must be retry or delete")
+    query = filter_query(flt)
+    return RedirectResponse(f"{site.jinja.globals['base']}/jobs?{query}"
+                            + ("&" if query else "") + urlencode({"notice": notice}),
+                            status_code=303)
+
+
+async def logs_page(request: HttpRequest) -> Response:
+    """The last entries, then a live tail (Server-Sent Events) with the same filter."""
+    try:
+        flt = log_filter(request)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    site = _site(request)
+
+    def gather() -> tuple[int, list[LogEntry]]:
+        last = site.store.last_log_id()
+        return last, site.store.tail_logs(flt, LOG_LINES, up_to=last)
+
+    last, entries = await run_in_threadpool(gather)
+    query = request.url.query
+    return _html(request, "logs.html", entries=entries, last_id=last, query=query,
+                 flt=flt)
+
+
+async def logs_stream(request: HttpRequest) -> Response:
+    """New entries as Server-Sent Events: each an `entry` event whose data is the entry's
+    row of HTML (rendered, and escaped, here) and whose id is the entry's id."""
+    try:
+        flt = log_filter(request)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    site = _site(request)
+    start = request.headers.get("last-event-id") or request.query_params.get("after_id") or ""
+    cursor = int(start) if start.isdigit() else site.store.last_log_id()
+    row = site.jinja.get_template("log_entry.html")
+
+    async def events() -> AsyncIterator[str]:
+        nonlocal cursor
+        yield "retry: 1000\n\n"
+        while not site.stopping.is_set() and not await request.is_disconnected():
+            newest = await run_in_threadpool(site.store.last_log_id)
+            while cursor < newest:
+                batch = await run_in_threadpool(site.store.logs_after, cursor, flt, 500, newest)
+                for entry in batch:
+                    html = row.render(entry=entry).replace("\n", " ")
+                    yield f"id: {entry.id}\nevent: entry\ndata: {html}\n\n"
+                cursor = batch[-1].id if len(batch) == 500 and batch[-1].id else newest
+            yield ": keep-alive\n\n"
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
+async def mail_page(request: HttpRequest) -> Response:
+    """The data layer's outbox: emails and API calls, as rendered (never sent)."""
+    site = _site(request)
+    if site.data_path is None:
+        return _html(request, "message.html", 404, title="No outbox",
+                     message="This server runs without the data layer.")
+
+    def gather() -> list[Any]:
+        data = site.data_layer()
+        return [] if data is None else data.store.messages(limit=200)[0]
+
+    messages = await asyncio.get_running_loop().run_in_executor(site.renderer, gather)
+    return _html(request, "mail.html", messages=messages)
+
+
+# --- the JSON API ----------------------------------------------------------------------
+async def api_jobs(request: HttpRequest) -> Response:
+    """`jobs list --json`: the same filter as the jobs page."""
+    try:
+        flt = job_filter(request)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    jobs = await run_in_threadpool(_site(request).store.list_jobs, flt)
+    return JSONResponse([job_summary(job) for job in jobs])
+
+
+async def api_job(request: HttpRequest) -> Response:
+    """`jobs show --json`."""
+    try:
+        report = await run_in_threadpool(job_report, _site(request).store,
+                                         int(request.path_params["job_id"]))
+    except JobNotFound as err:
+        return JSONResponse({"error": err.message}, status_code=404)
+    return JSONResponse(report)
+
+
+async def api_logs(request: HttpRequest) -> Response:
+    """`logs --json`: entries after `after_id` (default: the last `limit`), oldest first."""
+    try:
+        flt = log_filter(request)
+    except BadQuery as err:
+        return _bad_query(request, err)
+    query = request.query_params
+    after, limit = query.get("after_id", ""), query.get("limit", str(LOG_LINES))
+    if (after and not after.isdigit()) or not limit.isdigit() or not 1 <= int(limit) <= 10000:
+        return JSONResponse({"error": "after_id must be an id, limit a number from 1 to 10000"},
+                            status_code=400)
+    store = _site(request).store
+    if after:
+        entries = await run_in_threadpool(store.logs_after, int(after), flt, int(limit))
+    else:
+        entries = await run_in_threadpool(store.tail_logs, flt, int(limit))
+    return JSONResponse([entry_json(e) for e in entries])
+

@@ -1,0 +1,68 @@
+"""The worker `posjobs serve` runs in its own process: today's real-time worker, on a thread.
+
+This is the one place that starts it, so that a change of the worker runtime changes only
+`start_worker`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from posjobs.clock import Clock
+from posjobs.config import Settings
+from posjobs.project import Project
+from posjobs.services.worker import Outcome
+from posjobs.store.base import Store
+
+
+@dataclass
+class WorkerHandle:
+    """A running in-process worker."""
+
+    name: str
+    slots: int
+    _runtime: object
+    _thread: threading.Thread
+
+    def stop(self, *, abort: bool = False) -> None:
+        """Stop claiming; running attempts get the worker's grace period (none with `abort`),
+        then what still runs is stopped and released, unrun. Returns once it has stopped."""
+        if abort:
+            self._runtime.abort()  # type: ignore[attr-defined]
+        else:
+            self._runtime.stop()  # type: ignore[attr-defined]
+        self._thread.join()
+
+    def abort(self) -> None:
+        """Skip what is left of the grace period (a second Ctrl-C), from any thread."""
+        self._runtime.abort()  # type: ignore[attr-defined]
+
+
+def start_worker(
+    project: Project,
+    store: Store,
+    settings: Settings,
+    store_url: str,
+    *,
+    clock: Clock,
+    slots: int,
+    grace: float,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> WorkerHandle:
+    """Start the real-time worker (what `posjobs worker` runs) on a thread of its own.
+
+    Off the main thread it installs no signal handlers: the server owns the signals and
+    calls `stop()` (then `abort()` on a second signal)."""
+    from posjobs.services.drivers import DriverPool
+    from posjobs.services.scheduler import RealtimeWorker
+    from posjobs.services.worker import Worker
+
+    worker = Worker(project, store, settings, clock=clock, on_outcome=on_outcome)
+    pool = DriverPool(project, worker, store_url, slots, on_outcome=on_outcome)
+    runtime = RealtimeWorker(worker, pool, grace=grace, on_notice=on_notice)
+    thread = threading.Thread(target=runtime.run, name="posjobs-worker", daemon=True)
+    thread.start()
+    return WorkerHandle(worker.name, slots, runtime, thread)

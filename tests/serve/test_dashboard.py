@@ -1,0 +1,270 @@
+"""The dashboard over real HTTP: lists and filters, the JSON API (the CLI's JSON exactly),
+actions and their cross-site guard, escaping, the live log stream."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.serve.conftest import Client
+
+EVIL = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+FILES = {
+    "app/views/pages/enqueue.liquid": """
+        ---
+        method: post
+        ---
+        {% background source_name: 'send_mail', priority: 'high', to: context.params.to %}
+          {% log to %}
+        {% endbackground %}
+        {% background source_name: 'sync_stock', priority: 'low', delay: 60 %}
+          {% log 'later' %}
+        {% endbackground %}
+        {% log context.params.to, type: 'page_note' %}
+        queued
+        """,
+    "app/views/pages/fail.liquid": """
+        ---
+        method: post
+        ---
+        {% background source_name: 'doomed', max_attempts: 1 %}
+          {{ 'x' | no_such_filter }}
+        {% endbackground %}
+        """,
+}
+
+
+@pytest.fixture
+def server(serve_project):
+    return serve_project(FILES, worker=True)
+
+
+def enqueue(server, to: str = "ada@example.com") -> None:
+    assert server.client.post("/enqueue", {"to": to}).status == 200
+
+
+def fail(server) -> int:
+    """Enqueue a job that fails; its id once it is dead."""
+    before = len(server.client.get("/_posjobs/api/jobs?source_name=doomed").json())
+    assert server.client.post("/fail").status == 200
+    dead = server.wait_for(lambda: [j for j in server.client.get(
+        "/_posjobs/api/jobs?status=dead&source_name=doomed").json()][: before + 1]
+        if len(server.client.get("/_posjobs/api/jobs?status=dead&source_name=doomed").json())
+        > before else None)
+    return int(dead[0]["id"])
+
+
+def rows(body: str) -> list[tuple[int, str]]:
+    return [(int(i), s) for i, s in
+            re.findall(r'<tr data-job-id="(\d+)" data-status="(\w+)">', body)]
+
+
+def cli_json(server, *argv: str):
+    result = run_cli(["-p", str(server.project.root), "--db", server.db, *argv])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_the_jobs_list_shows_every_state_and_filters_from_the_query_string(server):
+    enqueue(server)
+    dead_id = fail(server)
+    server.wait_for(lambda: server.client.get("/_posjobs/api/jobs?status=done").json())
+    page = server.client.get("/_posjobs/jobs")
+    assert page.status == 200
+    statuses = dict(rows(page.body))
+    assert statuses[dead_id] == "dead"
+    assert sorted(set(statuses.values())) == ["dead", "done", "scheduled"]
+    assert rows(server.client.get("/_posjobs/jobs?status=dead").body) == [(dead_id, "dead")]
+    by_glob = rows(server.client.get("/_posjobs/jobs?source_name=sync_*").body)
+    assert [s for _, s in by_glob] == ["scheduled"]
+    low = rows(server.client.get("/_posjobs/jobs?priority=low&priority=high").body)
+    assert len(low) == 2
+    assert server.client.get("/_posjobs/jobs?status=nope").status == 400
+
+
+def test_the_json_api_is_the_cli_s_json(server):
+    enqueue(server)
+    dead_id = fail(server)
+    api = server.client.get("/_posjobs/api/jobs?limit=50").json()
+    assert api == json.loads(cli_json(server, "jobs", "list", "--json"))
+    filtered = server.client.get("/_posjobs/api/jobs?status=dead").json()
+    assert filtered == json.loads(cli_json(server, "jobs", "list", "--status", "dead",
+                                           "--json"))
+    assert server.client.get(f"/_posjobs/api/jobs/{dead_id}").json() == json.loads(
+        cli_json(server, "jobs", "show", str(dead_id), "--json"))
+    logs = server.client.get("/_posjobs/api/logs?limit=100").json()
+    assert logs == [json.loads(line) for line in
+                    cli_json(server, "logs", "-n", "100", "--json").splitlines()]
+    first = logs[0]["id"]
+    after = server.client.get(f"/_posjobs/api/logs?after_id={first}").json()
+    assert [e["id"] for e in after] == [e["id"] for e in logs[1:]]
+    missing = server.client.get("/_posjobs/api/jobs/999")
+    assert missing.status == 404 and missing.json() == {"error": "no job 999"}
+    assert server.client.get("/_posjobs/api/logs?after_id=x").status == 400
+
+
+def test_the_overview_counts_statuses_and_priorities_and_lists_failures(server):
+    enqueue(server)
+    dead_id = fail(server)
+    page = server.client.get("/_posjobs/")
+    assert page.status == 200
+    scheduled = re.search(r'<tr data-status="scheduled">(.*?)</tr>', page.body, re.S).group(1)
+    assert re.findall(r">(\d+)</a>", scheduled) == ["0", "0", "1"]  # high, default, low
+    assert f'data-job-id="{dead_id}"' in page.body
+    assert "no_such_filter" in page.body
+
+
+def test_a_job_page_shows_its_attempts_logs_and_the_actions_its_state_allows(server):
+    dead_id = fail(server)
+    page = server.client.get(f"/_posjobs/jobs/{dead_id}")
+    assert page.status == 200
+    assert ">Retry</button>" in page.body and ">Delete</button>" in page.body
+    assert ">Run now</button>" not in page.body and ">Kill</button>" not in page.body
+    assert "no_such_filter" in page.body  # the body, and the attempt's error
+    assert re.search(r"app/views/pages/fail.liquid:\d+", page.body)
+    assert 'data-log-id="' in page.body
+    assert f"/_posjobs/logs?job={dead_id}" in page.body
+    enqueue(server)
+    later = server.client.get("/_posjobs/api/jobs?source_name=sync_stock").json()[0]["id"]
+    waiting = server.client.get(f"/_posjobs/jobs/{later}").body
+    assert ">Run now</button>" in waiting and ">Retry</button>" not in waiting
+    assert server.client.get("/_posjobs/jobs/999").status == 404
+
+
+def csrf(server) -> str:
+    return server.site.signer.csrf_token
+
+
+def test_retry_from_the_dashboard_runs_a_dead_job_again(server):
+    dead_id = fail(server)
+    origin = {"Origin": server.url}
+    response = server.client.post(f"/_posjobs/jobs/{dead_id}/retry", {"csrf": csrf(server)},
+                                  headers=origin)
+    assert response.status == 303
+    assert response.headers["location"].startswith(f"/_posjobs/jobs/{dead_id}?notice=")
+    job = server.wait_for(lambda: server.client.get(f"/_posjobs/api/jobs/{dead_id}").json()
+                          if len(server.client.get(f"/_posjobs/api/jobs/{dead_id}").json()
+                                 ["attempts"]) == 2 else None)
+    assert job["status"] == "dead"  # it fails again, for the same reason
+    refused = server.client.post(f"/_posjobs/jobs/{dead_id}/kill", {"csrf": csrf(server)},
+                                 headers=origin)
+    assert refused.status == 303 and "only+a+running+job" in refused.headers["location"]
+
+
+def test_run_now_runs_a_scheduled_job_before_its_time(server):
+    enqueue(server)
+    later = server.client.get("/_posjobs/api/jobs?source_name=sync_stock").json()[0]["id"]
+    response = server.client.post(f"/_posjobs/jobs/{later}/run", {"csrf": csrf(server)},
+                                  headers={"Origin": server.url})
+    assert response.status == 303
+    server.wait_for(lambda: server.client.get(f"/_posjobs/api/jobs/{later}").json()["status"]
+                    == "done")
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://evil.example"},
+    {"Referer": "http://evil.example/page"},
+    {"Origin": "null"},
+])
+def test_a_cross_site_post_is_refused_and_changes_nothing(server, headers):
+    dead_id = fail(server)
+    for path in (f"/_posjobs/jobs/{dead_id}/retry", f"/_posjobs/jobs/{dead_id}/delete"):
+        response = server.client.post(path, {"csrf": csrf(server)}, headers=headers)
+        assert response.status == 403
+    bulk = server.client.post("/_posjobs/jobs/bulk", {"csrf": csrf(server),
+                                                      "action": "delete"}, headers=headers)
+    assert bulk.status == 403
+    job = server.client.get(f"/_posjobs/api/jobs/{dead_id}").json()
+    assert job["status"] == "dead" and len(job["attempts"]) == 1
+
+
+def test_a_post_without_the_dashboard_s_token_is_refused(server):
+    dead_id = fail(server)
+    assert server.client.post(f"/_posjobs/jobs/{dead_id}/delete").status == 403
+    assert server.client.post(f"/_posjobs/jobs/{dead_id}/delete",
+                              {"csrf": "guess"}).status == 403
+    assert server.client.get(f"/_posjobs/api/jobs/{dead_id}").status == 200
+
+
+def test_retry_all_and_delete_all_act_on_exactly_the_filtered_jobs(server):
+    enqueue(server)
+    first = fail(server)
+    second = fail(server)
+    server.wait_for(lambda: server.client.get(
+        "/_posjobs/api/jobs?status=done&source_name=send_mail").json())
+    confirm = server.client.get("/_posjobs/jobs/confirm?action=delete&status=dead")
+    assert confirm.status == 200
+    assert "Delete 2 job(s)?" in confirm.body
+    form = {"csrf": csrf(server), "action": "delete", "status": "dead"}
+    done = server.client.post("/_posjobs/jobs/bulk", form, headers={"Origin": server.url})
+    assert done.status == 303 and "2+job%28s%29+deleted" in done.headers["location"]
+    left = {j["id"]: j["status"] for j in server.client.get("/_posjobs/api/jobs").json()}
+    assert first not in left and second not in left
+    assert sorted(left.values()) == ["done", "scheduled"]
+    retry = {"csrf": csrf(server), "action": "retry", "source_name": "send_*"}
+    assert server.client.post("/_posjobs/jobs/bulk", retry).status == 303
+    mail = server.client.get("/_posjobs/api/jobs?source_name=send_mail").json()[0]
+    assert mail["attempts"] in (0, 1) and mail["status"] in ("scheduled", "running", "done")
+    stock = server.client.get("/_posjobs/api/jobs?source_name=sync_stock").json()[0]
+    assert stock["status"] == "scheduled" and stock["attempts"] == 0
+
+
+def test_strings_from_arguments_and_log_messages_are_escaped(server):
+    enqueue(server, to=EVIL + IMG)
+    server.wait_for(lambda: server.client.get(
+        "/_posjobs/api/jobs?status=done&source_name=send_mail").json())
+    job_id = server.client.get("/_posjobs/api/jobs?source_name=send_mail").json()[0]["id"]
+    pages = [server.client.get(path).body for path in (
+        f"/_posjobs/jobs/{job_id}", "/_posjobs/logs", f"/_posjobs/logs?job={job_id}")]
+    for body in pages:
+        assert EVIL not in body and IMG not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+        assert "&lt;img src=x onerror=alert(2)&gt;" in body
+
+
+def test_the_logs_page_filters_and_marks_errors(server):
+    enqueue(server)
+    dead_id = fail(server)
+    page = server.client.get(f"/_posjobs/logs?job={dead_id}").body
+    entries = re.findall(r'<div class="log( log-error)?" data-log-id="\d+" data-type="(\w+)"',
+                         page)
+    assert entries and all(t.startswith("job_") for _, t in entries)
+    assert all(err for err, t in entries if "error" in t)
+    assert f'href="/_posjobs/jobs/{dead_id}"' in page
+    notes = re.findall(r'data-type="(\w+)"', server.client.get(
+        "/_posjobs/logs?type=page_*").body)
+    assert notes == ["page_note"]
+
+
+def test_the_log_stream_sends_new_entries_as_server_sent_events(server):
+    host, port = server.url.removeprefix("http://").split(":")
+    last = server.store.last_log_id()
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(f"GET /_posjobs/logs/stream?after_id={last}&type=page_note HTTP/1.1\r\n"
+                     f"Host: {host}:{port}\r\n\r\n".encode())
+        enqueue(server, to=EVIL)
+        received = b""
+        deadline = time.monotonic() + 5
+        while b"event: entry" not in received and time.monotonic() < deadline:
+            received += sock.recv(65536)
+    text = received.decode()
+    assert "text/event-stream" in text
+    event = text[text.index("event: entry"):]
+    assert 'data-type="page_note"' in event
+    assert "&lt;script&gt;" in event and EVIL not in event
+    assert re.search(r"id: \d+\nevent: entry", text)
+
+
+def test_the_outbox_page(server):
+    page = server.client.get("/_posjobs/mail")
+    assert page.status == 200 and "Outbox" in page.body
+
+
+def test_a_fresh_client_gets_the_same_dashboard(server):
+    assert Client(server.url).get("/_posjobs/jobs").status == 200
