@@ -36,6 +36,10 @@ class Config:
     check_rounds: int = 3
     # start-up
     startup_rounds: int = 15
+    # serve: HTTP against render_page; the dashboard on a big store
+    serve_loops: int = 200
+    serve_rounds: int = 3
+    serve_jobs: int = 100_000
 
 
 FULL = Config(mode="full")
@@ -43,7 +47,7 @@ QUICK = replace(
     FULL, mode="quick", enqueue_rounds=3, process_jobs=2_000, process_rounds=2,
     lateness_jobs=20, lateness_rounds=1, follow_probes=20, follow_rounds=1,
     scale_big=100_000, scale_rounds=3, rss_seconds=2.0, render_loops=200, render_rounds=3,
-    check_rounds=1, startup_rounds=5,
+    check_rounds=1, startup_rounds=5, serve_loops=100, serve_rounds=2,
 )
 # For the harness's own tests: every measurement runs, on almost nothing.
 TINY = replace(
@@ -51,5 +55,5 @@ TINY = replace(
     lateness_jobs=3, lateness_spacing=0.05, lateness_rounds=1, follow_probes=3,
     follow_rounds=1, scale_big=200, scale_small=20, scale_rounds=1, rss_seconds=0.3,
     claims_per_round=2, render_loops=2, render_rounds=1, check_files=30, check_rounds=1,
-    startup_rounds=1,
+    startup_rounds=1, serve_loops=3, serve_rounds=1, serve_jobs=200,
 )

@@ -25,7 +25,8 @@ from rich.console import Console
 
 from benchmarks import report
 from benchmarks.config import FULL, QUICK, Config
-from benchmarks.measures import check, enqueue, follow, lateness, processing, render, scale
+from benchmarks.measures import (check, enqueue, follow, lateness, processing, render, scale,
+                                 serve)
 from benchmarks.measures import startup as startup_
 from benchmarks.procs import ROOT
 from benchmarks.stats import Measurement, unavailable
@@ -41,6 +42,7 @@ MEASURES: dict[str, tuple[Measure, tuple[str, ...]]] = {
     "render": (render.run, render.NAMES),
     "check": (check.run, check.NAMES),
     "startup": (startup_.run, startup_.NAMES),
+    "serve": (serve.run, serve.NAMES),
 }
 ALL_NAMES = tuple(name for _run, names in MEASURES.values() for name in names)
 

@@ -27,6 +27,7 @@ from posjobs.store.base import Store
 
 if TYPE_CHECKING:
     from posjobs.data import DataLayer
+    from posjobs.liquid import Dialect
 
 DASHBOARD = "/_posjobs"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -52,6 +53,7 @@ class Site:
     stopping: threading.Event = field(default_factory=threading.Event)
     jinja: Environment = field(init=False)
     _data: DataLayer | None = None
+    _dialect: Dialect | None = None
 
     def __post_init__(self) -> None:
         self.signer = Signer(project_secret(Path(self.store_url).parent
@@ -74,6 +76,15 @@ class Site:
 
             self._data = DataLayer(self.project, self.data_path)
         return self._data
+
+    def dialect(self) -> Dialect:
+        """The Liquid dialect, built once (its loader re-reads a partial or layout when the
+        file changes, so edits are seen on the next request); renderer thread only."""
+        if self._dialect is None:
+            from posjobs.liquid import Dialect
+
+            self._dialect = Dialect(self.project)
+        return self._dialect
 
     def render_template(self, name: str, **values: Any) -> str:
         return self.jinja.get_template(name).render(**values)

@@ -123,9 +123,13 @@ async def overview(request: HttpRequest) -> Response:
     def gather() -> dict[str, Any]:
         store = site.store
         now = site.clock.now()
+        counts = store.count_jobs_by_priority()
+        totals = dict.fromkeys(JobStatus, 0)
+        for (status, _priority), n in counts.items():
+            totals[status] += n
         return {
-            "counts": store.count_jobs_by_priority(),
-            "totals": store.count_jobs(),
+            "counts": counts,
+            "totals": totals,
             "throughput": [(label, store.count_finished_since(now - seconds))
                            for label, seconds in THROUGHPUT_WINDOWS],
             "failures": store.list_jobs(JobFilter(statuses=(JobStatus.DEAD, JobStatus.RETRY),

@@ -141,7 +141,8 @@ def _render(site: Site, page: Page, method: str, params: dict[str, Any],
                       session=dict(state.session), user_id=state.user_id,
                       user=_current_user(site, state.user_id), method=method)
     return render_page(site.project, site.store, str(page.file.path), clock=site.clock,
-                       settings=site.settings, request=request, data=data)
+                       settings=site.settings, request=request, data=data,
+                       dialect=site.dialect())
 
 
 def _answer(page: Page, result: RenderResult, before: SessionState) -> Served:

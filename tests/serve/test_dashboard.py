@@ -51,13 +51,12 @@ def enqueue(server, to: str = "ada@example.com") -> None:
 
 def fail(server) -> int:
     """Enqueue a job that fails; its id once it is dead."""
-    before = len(server.client.get("/_posjobs/api/jobs?source_name=doomed").json())
+    def dead() -> list[dict]:
+        return server.client.get("/_posjobs/api/jobs?status=dead&source_name=doomed").json()
+
+    before = len(dead())
     assert server.client.post("/fail").status == 200
-    dead = server.wait_for(lambda: [j for j in server.client.get(
-        "/_posjobs/api/jobs?status=dead&source_name=doomed").json()][: before + 1]
-        if len(server.client.get("/_posjobs/api/jobs?status=dead&source_name=doomed").json())
-        > before else None)
-    return int(dead[0]["id"])
+    return int(server.wait_for(lambda: len(dead()) > before and dead())[0]["id"])
 
 
 def rows(body: str) -> list[tuple[int, str]]:
@@ -261,9 +260,25 @@ def test_the_log_stream_sends_new_entries_as_server_sent_events(server):
     assert re.search(r"id: \d+\nevent: entry", text)
 
 
-def test_the_outbox_page(server):
+def test_the_outbox_page_lists_the_data_layer_s_messages_escaped(serve_project, tmp_path):
+    import time as clock
+
+    from posjobs.data import DataLayer
+    from posjobs.project import Project
+    from posjobs.store.data import data_store_path
+    from tests.conftest import write_project
+
+    root = tmp_path / "project"
+    write_project(root, FILES)
+    data = DataLayer(Project(root), data_store_path(root / ".posjobs" / "posjobs.db"))
+    data.store.add_message("email", "welcome", {"to": "ada@example.com", "subject": EVIL},
+                           clock.time())
+    data.close()
+    server = serve_project({})
     page = server.client.get("/_posjobs/mail")
-    assert page.status == 200 and "Outbox" in page.body
+    assert page.status == 200
+    assert "email · welcome" in page.body and "ada@example.com" in page.body
+    assert EVIL not in page.body and "&lt;script&gt;" in page.body
 
 
 def test_a_fresh_client_gets_the_same_dashboard(server):
