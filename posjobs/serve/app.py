@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -22,7 +23,7 @@ from posjobs.config import Settings
 from posjobs.project import Project
 from posjobs.serve import dashboard
 from posjobs.serve.pages import page_endpoint
-from posjobs.serve.security import Signer, project_secret
+from posjobs.serve.security import DashboardGuard, Signer, project_secret
 from posjobs.store.base import Store
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class Site:
     store_url: str
     data_path: str | None = None  # the data layer's file; None runs pages without one
     notice: Callable[[str], None] = lambda _message: None
+    # Listening on loopback only: the dashboard then answers only to loopback Host names.
+    loopback_only: bool = True
     signer: Signer = field(init=False)
     # Pages render one at a time on this thread: it owns the data layer's connection (an
     # SQLite connection belongs to the thread that opened it) and keeps renders serial, as
@@ -108,7 +111,8 @@ def create_app(site: Site) -> Starlette:
     """The ASGI app of `posjobs serve`."""
     app = Starlette(
         routes=[
-            Mount(DASHBOARD, routes=dashboard.routes()),
+            Mount(DASHBOARD, routes=dashboard.routes(),
+                  middleware=[Middleware(DashboardGuard)]),
             Route("/{path:path}", page_endpoint, methods=ALL_METHODS),
         ],
         exception_handlers={Exception: _internal_error},

@@ -19,6 +19,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from posjobs.clock import iso
 from posjobs.errors import JobNotFound, PosjobsError, UsageError
 from posjobs.jobs.model import JobStatus, LogEntry, Priority
 from posjobs.serve.security import same_origin
@@ -50,6 +51,8 @@ def routes() -> list[Route]:
         Route("/api/jobs", api_jobs),
         Route("/api/jobs/{job_id:int}", api_job),
         Route("/api/logs", api_logs),
+        Route("/api/overview", api_overview),
+        Route("/api/mail", api_mail),
     ]
 
 
@@ -116,29 +119,44 @@ def _bad_query(request: HttpRequest, err: BadQuery) -> Response:
 
 
 # --- pages -----------------------------------------------------------------------------
+def _overview(site: Site) -> dict[str, Any]:
+    store = site.store
+    now = site.clock.now()
+    counts = store.count_jobs_by_priority()
+    totals = dict.fromkeys(JobStatus, 0)
+    for (status, _priority), n in counts.items():
+        totals[status] += n
+    return {
+        "counts": counts,
+        "totals": totals,
+        "throughput": [(label, seconds, store.count_finished_since(now - seconds))
+                       for label, seconds in THROUGHPUT_WINDOWS],
+        "failures": store.list_jobs(JobFilter(statuses=(JobStatus.DEAD, JobStatus.RETRY),
+                                              limit=10)),
+    }
+
+
 async def overview(request: HttpRequest) -> Response:
     """Counts per status and priority, throughput, recent failures."""
     site = _site(request)
-
-    def gather() -> dict[str, Any]:
-        store = site.store
-        now = site.clock.now()
-        counts = store.count_jobs_by_priority()
-        totals = dict.fromkeys(JobStatus, 0)
-        for (status, _priority), n in counts.items():
-            totals[status] += n
-        return {
-            "counts": counts,
-            "totals": totals,
-            "throughput": [(label, store.count_finished_since(now - seconds))
-                           for label, seconds in THROUGHPUT_WINDOWS],
-            "failures": store.list_jobs(JobFilter(statuses=(JobStatus.DEAD, JobStatus.RETRY),
-                                                  limit=10)),
-        }
-
-    values = await run_in_threadpool(gather)
+    values = await run_in_threadpool(_overview, site)
     return _html(request, "overview.html", statuses=list(JobStatus), priorities=list(Priority),
                  now=site.clock.now(), **values)
+
+
+async def api_overview(request: HttpRequest) -> Response:
+    """The overview as JSON: `counts[status][priority]`, jobs finished per window,
+    recent failures in the shape of `jobs list --json`."""
+    values = await run_in_threadpool(_overview, _site(request))
+    counts = {s.value: {p.value: values["counts"].get((s, p), 0) for p in Priority}
+              for s in JobStatus}
+    return JSONResponse({
+        "counts": counts,
+        "throughput": [{"window_seconds": seconds, "done": finished[JobStatus.DONE],
+                        "dead": finished[JobStatus.DEAD]}
+                       for _label, seconds, finished in values["throughput"]],
+        "failures": [job_summary(job) for job in values["failures"]],
+    })
 
 
 async def jobs_page(request: HttpRequest) -> Response:
@@ -345,19 +363,34 @@ async def logs_stream(request: HttpRequest) -> Response:
                              headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 
 
-async def mail_page(request: HttpRequest) -> Response:
-    """The data layer's outbox: emails and API calls, as rendered (never sent)."""
-    site = _site(request)
+async def _messages(site: Site) -> list[Any] | None:
+    """The outbox, newest first (None without a data layer); on the renderer thread, which
+    owns the data layer's connection."""
     if site.data_path is None:
-        return _html(request, "message.html", 404, title="No outbox",
-                     message="This server runs without the data layer.")
+        return None
 
     def gather() -> list[Any]:
         data = site.data_layer()
         return [] if data is None else data.store.messages(limit=200)[0]
 
-    messages = await asyncio.get_running_loop().run_in_executor(site.renderer, gather)
+    return await asyncio.get_running_loop().run_in_executor(site.renderer, gather)
+
+
+async def mail_page(request: HttpRequest) -> Response:
+    """The data layer's outbox: emails and API calls, as rendered (never sent)."""
+    messages = await _messages(_site(request))
+    if messages is None:
+        return _html(request, "message.html", 404, title="No outbox",
+                     message="This server runs without the data layer.")
     return _html(request, "mail.html", messages=messages)
+
+
+async def api_mail(request: HttpRequest) -> Response:
+    messages = await _messages(_site(request))
+    if messages is None:
+        return JSONResponse({"error": "no data layer"}, status_code=404)
+    return JSONResponse([{"id": m.id, "kind": m.kind, "name": m.name, "payload": m.payload,
+                          "created_at": iso(m.created_at)} for m in messages])
 
 
 # --- the JSON API ----------------------------------------------------------------------

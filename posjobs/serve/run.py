@@ -17,6 +17,7 @@ from posjobs.clock import Clock
 from posjobs.config import Settings
 from posjobs.project import Project
 from posjobs.serve.app import DASHBOARD, Site, create_app
+from posjobs.serve.security import loopback_host
 from posjobs.serve.worker import WorkerHandle, start_worker
 from posjobs.services.worker import Outcome
 from posjobs.store.base import Store
@@ -69,7 +70,8 @@ def serve(
     """Serve until SIGINT or SIGTERM; then stop taking requests, give running attempts the
     worker's grace period (a second signal cuts it short), and return."""
     sock = bind(options.host, options.port)
-    site = Site(project, store, settings, clock, store_url, data_path, notice=notice)
+    site = Site(project, store, settings, clock, store_url, data_path, notice=notice,
+                loopback_only=loopback_host(options.host))
     config = uvicorn.Config(create_app(site), host=options.host, port=options.port,
                             log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=GRACEFUL_HTTP_SECONDS)

@@ -85,3 +85,53 @@ def same_origin(headers: dict[str, str] | Any, scheme: str = "http") -> bool:
         return False
     parts = urlsplit(source)
     return bool(host) and parts.netloc == host and parts.scheme in (scheme, "https", "http")
+
+
+# Sent with every dashboard response: no framing (its buttons cannot be clickjacked), no
+# guessing of content types, no dashboard URLs in other sites' Referer.
+DASHBOARD_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+def loopback_host(host_header: str) -> bool:
+    """Whether a Host header names this machine by a loopback name or address."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+class DashboardGuard:
+    """ASGI middleware of the dashboard: on a loopback server, a request whose Host is not
+    a loopback name is refused (a DNS-rebinding page could otherwise read the dashboard and
+    its token); every answer carries `DASHBOARD_HEADERS`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        site = scope["app"].state.site
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if site.loopback_only and not loopback_host(host):
+            body = b"This dashboard answers only to localhost and 127.0.0.1.\n"
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *DASHBOARD_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

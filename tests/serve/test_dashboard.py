@@ -11,7 +11,6 @@ import time
 import pytest
 
 from tests.conftest import run_cli
-from tests.serve.conftest import Client
 
 EVIL = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
@@ -281,5 +280,43 @@ def test_the_outbox_page_lists_the_data_layer_s_messages_escaped(serve_project, 
     assert EVIL not in page.body and "&lt;script&gt;" in page.body
 
 
-def test_a_fresh_client_gets_the_same_dashboard(server):
-    assert Client(server.url).get("/_posjobs/jobs").status == 200
+def test_the_dashboard_answers_only_to_loopback_host_names(server):
+    rebound = server.client.get("/_posjobs/jobs", Host="evil.example")
+    assert rebound.status == 403
+    assert server.client.get("/_posjobs/api/jobs", Host="evil.example:80").status == 403
+    for host in ("localhost:3333", "127.0.0.1", "[::1]:3333"):
+        assert server.client.get("/_posjobs/api/jobs", Host=host).status == 200
+    page = server.client.get("/_posjobs/jobs")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_overview_and_outbox_have_json_twins(server):
+    enqueue(server)
+    dead_id = fail(server)
+    overview = server.client.get("/_posjobs/api/overview").json()
+    assert overview["counts"]["scheduled"] == {"high": 0, "default": 0, "low": 1}
+    assert overview["counts"]["dead"]["default"] == 1
+    assert [w["window_seconds"] for w in overview["throughput"]] == [60.0, 3600.0]
+    assert overview["throughput"][0]["dead"] == 1
+    assert [j["id"] for j in overview["failures"]] == [dead_id]
+    assert overview["failures"][0] == server.client.get(
+        "/_posjobs/api/jobs?status=dead").json()[0]
+    assert server.client.get("/_posjobs/api/mail").json() == []
+
+
+def test_kill_asks_the_worker_running_the_job_to_stop_it(server):
+    enqueue(server)
+    later = server.client.get("/_posjobs/api/jobs?source_name=sync_stock").json()[0]["id"]
+    # Another worker (here: a stand-in that never answers) is running the job.
+    assert server.store.claim_job(later, "elsewhere", time.time(), 60) is not None
+    page = server.client.get(f"/_posjobs/jobs/{later}").body
+    assert ">Kill</button>" in page and ">Delete</button>" not in page
+    response = server.client.post(f"/_posjobs/jobs/{later}/kill", {"csrf": csrf(server)},
+                                  headers={"Origin": server.url})
+    assert response.status == 303
+    assert "still+running" in response.headers["location"]
+    assert server.store.kill_requested([later]) == [later]
+    refused = server.client.post(f"/_posjobs/jobs/{later}/delete", {"csrf": csrf(server)},
+                                 headers={"Origin": server.url})
+    assert "is+running" in refused.headers["location"]
