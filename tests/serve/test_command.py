@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_project
+from posjobs.jobs.model import JobStatus
+from posjobs.store.base import JobFilter
+from posjobs.store.sqlite import SQLiteStore
+from tests.conftest import run_cli, write_project
 
 FILES = {"app/views/pages/index.liquid": "hello from the project"}
 
@@ -94,3 +97,53 @@ def test_a_taken_port_is_a_clear_error(tmp_path):
     assert proc.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert "Traceback" not in err
+
+
+def long_job_project(root: Path, loops: int) -> SQLiteStore:
+    """A project with one job of `loops` Liquid iterations waiting in its store."""
+    write_project(root, {
+        "app/views/pages/index.liquid": f"{{% background _ = 'work', loops: {loops} %}}",
+        "app/views/partials/work.liquid":
+            "{% for i in (1..loops) %}{% assign x = i | plus: 1 %}{% endfor %}done",
+    })
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    return SQLiteStore(root / ".posjobs" / "posjobs.db")
+
+
+def wait_running(store: SQLiteStore, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while store.count_jobs()[JobStatus.RUNNING] != 1:
+        assert proc.poll() is None and time.monotonic() < deadline, "the job never started"
+        time.sleep(0.02)
+
+
+def test_sigterm_gives_a_running_attempt_the_worker_s_grace(tmp_path):
+    store = long_job_project(tmp_path, 150_000)  # about a second of work
+    proc = start(tmp_path, "--port", str(free_port()), "-c", "1", "--grace", "30")
+    try:
+        wait_running(store, proc)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "running attempts get up to 30 s" in err
+    assert [j.status for j in store.list_jobs(JobFilter())] == [JobStatus.DONE]
+    store.close()
+
+
+def test_a_second_ctrl_c_stops_at_once_and_releases_the_job(tmp_path):
+    store = long_job_project(tmp_path, 1_000_000)  # far longer than the test
+    proc = start(tmp_path, "--port", str(free_port()), "-c", "1", "--grace", "600")
+    try:
+        wait_running(store, proc)
+        proc.send_signal(signal.SIGINT)
+        wait_for_line(proc, "running attempts get up to 600 s")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    (job,) = store.list_jobs(JobFilter())
+    assert job.status is JobStatus.SCHEDULED and job.attempts == 0  # released, unrun
+    store.close()

@@ -320,3 +320,22 @@ def test_kill_asks_the_worker_running_the_job_to_stop_it(server):
     refused = server.client.post(f"/_posjobs/jobs/{later}/delete", {"csrf": csrf(server)},
                                  headers={"Origin": server.url})
     assert "is+running" in refused.headers["location"]
+
+
+def test_kill_stops_a_running_attempt_of_the_in_process_worker(serve_project):
+    server = serve_project({
+        "app/views/pages/long.liquid": "---\nmethod: post\n---\n"
+                                       "{% background _ = 'work', loops: 1000000 %}",
+        "app/views/partials/work.liquid":
+            "{% for i in (1..loops) %}{% assign x = i | plus: 1 %}{% endfor %}",
+    }, worker=True)
+    assert server.client.post("/long").status == 200
+    running = server.wait_for(lambda: server.client.get(
+        "/_posjobs/api/jobs?status=running").json())
+    job_id = running[0]["id"]
+    response = server.client.post(f"/_posjobs/jobs/{job_id}/kill", {"csrf": csrf(server)},
+                                  headers={"Origin": server.url})
+    assert response.status == 303
+    assert f"job+{job_id}+killed" in response.headers["location"]
+    job = server.client.get(f"/_posjobs/api/jobs/{job_id}").json()
+    assert job["status"] == "dead" and job["attempts"][0]["outcome"] == "killed"
