@@ -141,7 +141,7 @@ async def overview(request: HttpRequest) -> Response:
     site = _site(request)
     values = await run_in_threadpool(_overview, site)
     return _html(request, "overview.html", statuses=list(JobStatus), priorities=list(Priority),
-                 now=site.clock.now(), **values)
+                 done=JobStatus.DONE, dead=JobStatus.DEAD, now=site.clock.now(), **values)
 
 
 async def api_overview(request: HttpRequest) -> Response:

@@ -52,7 +52,8 @@ def route(project: Project, path: str, method: str) -> tuple[Page, dict[str, str
     """The page a request names: its slug, method and format together.
 
     Pages are looked up by slug only, never by file path, so a URL cannot name a file. A
-    slug that exists for another method is still 404, as on the platform.
+    slug that exists for another method is still 404, as on the platform. (When the
+    project's own routing matches slug, method and format, this becomes a call to it.)
     """
     slug, fmt = _slug_and_format(path)
     broken: list[tuple[str, TemplateError]] = []
@@ -90,6 +91,8 @@ async def page_endpoint(request: HttpRequest) -> Response:
     except BadBody as err:
         return PlainTextResponse(str(err), status_code=400)
     method = request.method.lower()
+    if method == "head":  # a GET whose body the server leaves out
+        method = "get"
     if method == "post" and override:  # platformOS forms send PUT and DELETE this way
         method = override.lower()
     cookies = dict(request.cookies)

@@ -116,6 +116,11 @@ def test_the_overview_counts_statuses_and_priorities_and_lists_failures(server):
     assert re.findall(r">(\d+)</a>", scheduled) == ["0", "0", "1"]  # high, default, low
     assert f'data-job-id="{dead_id}"' in page.body
     assert "no_such_filter" in page.body
+    server.wait_for(lambda: server.client.get("/_posjobs/api/jobs?status=done").json())
+    page = server.client.get("/_posjobs/")
+    minute = re.search(r"<td>last minute</td>(.*?)</tr>", page.body, re.S).group(1)
+    assert re.findall(r'<td class="(\w+)">(\d+)</td>', minute) == [("done", "1"),
+                                                                   ("dead", "1")]
 
 
 def test_a_job_page_shows_its_attempts_logs_and_the_actions_its_state_allows(server):

@@ -112,6 +112,8 @@ def test_a_page_is_served_at_its_slug_with_its_layout(server):
     assert home.headers["content-type"] == "text/html; charset=utf-8"
     assert text(home.body) == "<body>home</body>"
     assert text(server.client.get("/bare").body) == "no layout"
+    head = server.client.request("HEAD", "/bare")
+    assert head.status == 200 and head.body == ""
 
 
 def test_slug_parameters_and_the_query_string_are_params(server):
