@@ -110,8 +110,10 @@ def serve(
         finally:
             site.stopping.set()
             if worker is not None:
-                notice("stopping: running attempts get up to "
-                       f"{options.grace:g} s to finish (Ctrl-C again to stop now)")
+                running = worker.running()
+                if running and signals < 2:
+                    notice(f"stopping: {running} running attempt(s) get up to "
+                           f"{options.grace:g} s to finish (Ctrl-C again to stop now)")
                 worker.stop(abort=signals > 1)
             site.close()
     notice("server stopped")

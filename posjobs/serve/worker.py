@@ -9,12 +9,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from posjobs.clock import Clock
 from posjobs.config import Settings
 from posjobs.project import Project
-from posjobs.services.worker import Outcome
 from posjobs.store.base import Store
+
+if TYPE_CHECKING:
+    from posjobs.services.scheduler import RealtimeWorker
+    from posjobs.services.worker import Outcome
 
 
 @dataclass
@@ -23,21 +27,25 @@ class WorkerHandle:
 
     name: str
     slots: int
-    _runtime: object
+    _runtime: RealtimeWorker
     _thread: threading.Thread
+
+    def running(self) -> int:
+        """How many attempts are under way."""
+        return len(self._runtime.pool.running())
 
     def stop(self, *, abort: bool = False) -> None:
         """Stop claiming; running attempts get the worker's grace period (none with `abort`),
         then what still runs is stopped and released, unrun. Returns once it has stopped."""
         if abort:
-            self._runtime.abort()  # type: ignore[attr-defined]
+            self._runtime.abort()
         else:
-            self._runtime.stop()  # type: ignore[attr-defined]
+            self._runtime.stop()
         self._thread.join()
 
     def abort(self) -> None:
         """Skip what is left of the grace period (a second Ctrl-C), from any thread."""
-        self._runtime.abort()  # type: ignore[attr-defined]
+        self._runtime.abort()
 
 
 def start_worker(

@@ -127,7 +127,7 @@ def test_sigterm_gives_a_running_attempt_the_worker_s_grace(tmp_path):
     finally:
         proc.kill()
     assert proc.returncode == 0, err
-    assert "running attempts get up to 30 s" in err
+    assert "1 running attempt(s) get up to 30 s" in err
     assert [j.status for j in store.list_jobs(JobFilter())] == [JobStatus.DONE]
     store.close()
 
@@ -138,7 +138,7 @@ def test_a_second_ctrl_c_stops_at_once_and_releases_the_job(tmp_path):
     try:
         wait_running(store, proc)
         proc.send_signal(signal.SIGINT)
-        wait_for_line(proc, "running attempts get up to 600 s")
+        wait_for_line(proc, "1 running attempt(s) get up to 600 s")
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=30)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -217,11 +218,22 @@ def test_a_request_s_jobs_are_stored_when_it_succeeds(server):
 def test_edits_to_templates_are_seen_on_the_next_request(server):
     page = server.project.root / "app/views/pages/index.liquid"
     assert text(server.client.get("/").body) == "<body>home</body>"
-    page.write_text("home, edited")
+    layout = server.project.root / "app/views/layouts/application.liquid"
+    page.write_text("home, {% render 'greeting' %}")
+    partial = server.project.root / "app/views/partials/greeting.liquid"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text("hello")
     try:
-        assert text(server.client.get("/").body) == "<body>home, edited</body>"
+        assert text(server.client.get("/").body) == "<body>home, hello</body>"
+        partial.write_text("hello again")
+        # As a person's edit would be: not within the file system's mtime granularity.
+        later = partial.stat().st_mtime + 2
+        os.utime(partial, (later, later))
+        layout.write_text("<main>{{ content_for_layout }}</main>")
+        assert text(server.client.get("/").body) == "<main>home, hello again</main>"
     finally:
         page.write_text("home")
+        layout.write_text(PAGES["app/views/layouts/application.liquid"])
 
 
 def test_the_project_s_own_404_page(serve_project):
