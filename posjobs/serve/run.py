@@ -23,6 +23,7 @@ from posjobs.services.worker import Outcome
 from posjobs.store.base import Store
 
 GRACEFUL_HTTP_SECONDS = 3  # open connections (a live log tail) get this long to end
+STOP_CHECK_SECONDS = 0.05
 
 
 @dataclass
@@ -37,9 +38,17 @@ class _Server(uvicorn.Server):
     """uvicorn, minus its own signal handling (ours stops the worker by its grace rules),
     announcing where it listens once it does."""
 
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[int], None]) -> None:
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[int], None],
+                 on_exit: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self._on_exit = on_exit
+
+    async def on_tick(self, counter: int) -> bool:
+        should_exit = await super().on_tick(counter)
+        if should_exit:  # a signal asked: end the live streams, so connections can close
+            self._on_exit()
+        return should_exit
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -86,19 +95,18 @@ def serve(
                                   else "none (--no-worker)"))
         notice("Ctrl-C to stop")
 
-    server = _Server(config, started)
+    server = _Server(config, started, site.stopping.set)
     signals = 0
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        # Only flags here; the main thread does the stopping.
+        # A handler runs on the main thread between any two of its bytecodes, even inside
+        # a lock the main thread holds (an Event's, say): it only counts and sets plain
+        # attributes, never a lock; the main thread and uvicorn's loop do the stopping.
         nonlocal signals
         signals += 1
-        site.stopping.set()
         server.should_exit = True
         if signals > 1:
             server.force_exit = True
-            if worker is not None:
-                worker.abort()
 
     with _signals(on_signal):
         if options.worker_slots:
@@ -114,7 +122,10 @@ def serve(
                 if running and signals < 2:
                     notice(f"stopping: {running} running attempt(s) get up to "
                            f"{options.grace:g} s to finish (Ctrl-C again to stop now)")
-                worker.stop(abort=signals > 1)
+                worker.request_stop()
+                while not worker.wait(STOP_CHECK_SECONDS):
+                    if signals > 1:  # a second signal: no more grace
+                        worker.abort()
             site.close()
     notice("server stopped")
 

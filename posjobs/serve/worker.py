@@ -34,6 +34,15 @@ class WorkerHandle:
         """How many attempts are under way."""
         return len(self._runtime.pool.running())
 
+    def request_stop(self) -> None:
+        """Begin the graceful stop: no new claims; running attempts get the grace period."""
+        self._runtime.stop()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether the worker has stopped, waiting up to `timeout` seconds for it."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def stop(self, *, abort: bool = False) -> None:
         """Stop claiming; running attempts get the worker's grace period (none with `abort`),
         then what still runs is stopped and released, unrun. Returns once it has stopped."""
@@ -44,7 +53,8 @@ class WorkerHandle:
         self._thread.join()
 
     def abort(self) -> None:
-        """Skip what is left of the grace period (a second Ctrl-C), from any thread."""
+        """Skip what is left of the grace period (a second Ctrl-C), from any thread (but
+        not from a signal handler: it takes locks)."""
         self._runtime.abort()
 
 
