@@ -8,7 +8,6 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -59,9 +58,7 @@ class Site:
     _dialect: Dialect | None = None
 
     def __post_init__(self) -> None:
-        self.signer = Signer(project_secret(Path(self.store_url).parent
-                                            if self.store_url != ":memory:"
-                                            else self.project.root / ".posjobs"))
+        self.signer = Signer(project_secret(self.project.root / ".posjobs"))
         self.jinja = Environment(
             loader=PackageLoader("posjobs.serve", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

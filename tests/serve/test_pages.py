@@ -299,3 +299,26 @@ def test_pages_of_the_shop_fixture_route(tmp_path: Path):
         assert "app/lib/queries/orders/find.liquid:2" in shown.body
     finally:
         next(running, None)
+
+
+def test_a_session_survives_a_restart_as_the_key_is_kept_in_the_project(tmp_path):
+    from tests.conftest import write_project
+    from tests.serve.conftest import Client
+
+    root = tmp_path / "project"
+    write_project(root, {"app/views/pages/count.liquid": PAGES["app/views/pages/count.liquid"]})
+    first = start_server(root)
+    server = next(first)
+    client = Client(server.url)
+    assert text(client.get("/count").body) == "count 1 cookie"
+    cookie = next(c.value for c in client.cookies if c.name == "posjobs_session")
+    next(first, None)
+    secret = root / ".posjobs" / "serve.secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    second = start_server(root)
+    server = next(second)
+    try:
+        again = Client(server.url).get("/count", Cookie=f"posjobs_session={cookie}")
+        assert text(again.body) == "count 2 cookie"
+    finally:
+        next(second, None)
