@@ -1,4 +1,4 @@
-"""The dashboard under `/_posjobs/`: jobs, their logs and the outbox, as HTML and as JSON."""
+"""The dashboard under `/_posjobs/`: jobs, their logs and the outbox as pages, and its actions."""
 
 from __future__ import annotations
 
@@ -12,29 +12,34 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
 from starlette.responses import (
     HTMLResponse,
-    JSONResponse,
     RedirectResponse,
     Response,
     StreamingResponse,
 )
 from starlette.routing import Route
 
-from posjobs.clock import iso
 from posjobs.errors import JobNotFound, PosjobsError, UsageError
 from posjobs.jobs.model import JobStatus, LogEntry, Priority
+from posjobs.serve import api
+from posjobs.serve.queries import (
+    BadQuery,
+    filter_query,
+    job_filter,
+    log_filter,
+    outbox,
+    overview_data,
+    parse_job_filter,
+)
 from posjobs.serve.security import same_origin
 from posjobs.services import manage
-from posjobs.services.reports import entry_json, find_job, job_report, job_summary
-from posjobs.store.base import JobFilter, LogFilter
+from posjobs.services.reports import find_job
+from posjobs.store.base import LogFilter
 
 if TYPE_CHECKING:
     from posjobs.serve.app import Site
 
-LIST_LIMIT = 100
-MAX_LIMIT = 1000
 LOG_LINES = 100
 STREAM_POLL_SECONDS = 0.2
-THROUGHPUT_WINDOWS = (("last minute", 60.0), ("last hour", 3600.0))
 
 
 def routes() -> list[Route]:
@@ -48,11 +53,7 @@ def routes() -> list[Route]:
         Route("/logs", logs_page),
         Route("/logs/stream", logs_stream),
         Route("/mail", mail_page),
-        Route("/api/jobs", api_jobs),
-        Route("/api/jobs/{job_id:int}", api_job),
-        Route("/api/logs", api_logs),
-        Route("/api/overview", api_overview),
-        Route("/api/mail", api_mail),
+        *api.routes(),
     ]
 
 
@@ -66,97 +67,17 @@ def _html(request: HttpRequest, name: str, status: int = 200, **values: Any) -> 
                         status_code=status)
 
 
-class BadQuery(ValueError):
-    """A filter the dashboard cannot apply (answered with 400)."""
-
-
-# --- filters ---------------------------------------------------------------------------
-def job_filter(request: HttpRequest, limit: int | None = LIST_LIMIT) -> JobFilter:
-    """The job filter a query string (or a bulk action's form) names: `status`,
-    `source_name` (a glob) and `priority`, each repeatable; `limit`."""
-    query = request.query_params
-    return _job_filter(query.getlist("status"), query.getlist("source_name"),
-                       query.getlist("priority"), query.get("limit"), limit)
-
-
-def _job_filter(statuses: list[str], source_names: list[str], priorities: list[str],
-                limit_text: str | None, limit: int | None) -> JobFilter:
-    try:
-        status = tuple(JobStatus(s) for s in statuses if s)
-        priority = tuple(Priority(p) for p in priorities if p)
-    except ValueError as err:
-        raise BadQuery(str(err)) from None
-    if limit_text:
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
-            raise BadQuery(f"limit must be a number from 1 to {MAX_LIMIT}")
-        limit = int(limit_text)
-    return JobFilter(statuses=status, source_names=tuple(s for s in source_names if s),
-                     priorities=priority, limit=limit)
-
-
-def filter_query(flt: JobFilter) -> str:
-    pairs = ([("status", s.value) for s in flt.statuses]
-             + [("source_name", s) for s in flt.source_names]
-             + [("priority", p.value) for p in flt.priorities])
-    return urlencode(pairs)
-
-
-def log_filter(request: HttpRequest) -> LogFilter:
-    """`type` (a glob, case-insensitive), `source_name` (a glob), `job` (an id)."""
-    query = request.query_params
-    job = query.get("job") or None
-    if job is not None and not job.isdigit():
-        raise BadQuery("job must be a job id")
-    return LogFilter(type_globs=tuple(t for t in query.getlist("type") if t),
-                     source_names=tuple(s for s in query.getlist("source_name") if s),
-                     job_id=int(job) if job else None)
-
-
 def _bad_query(request: HttpRequest, err: BadQuery) -> Response:
-    if request.url.path.startswith(f"{_site(request).jinja.globals['base']}/api/"):
-        return JSONResponse({"error": str(err)}, status_code=400)
     return _html(request, "message.html", 400, title="Bad request", message=str(err))
 
 
 # --- pages -----------------------------------------------------------------------------
-def _overview(site: Site) -> dict[str, Any]:
-    store = site.store
-    now = site.clock.now()
-    counts = store.count_jobs_by_priority()
-    totals = dict.fromkeys(JobStatus, 0)
-    for (status, _priority), n in counts.items():
-        totals[status] += n
-    return {
-        "counts": counts,
-        "totals": totals,
-        "throughput": [(label, seconds, store.count_finished_since(now - seconds))
-                       for label, seconds in THROUGHPUT_WINDOWS],
-        "failures": store.list_jobs(JobFilter(statuses=(JobStatus.DEAD, JobStatus.RETRY),
-                                              limit=10)),
-    }
-
-
 async def overview(request: HttpRequest) -> Response:
     """Counts per status and priority, throughput, recent failures."""
     site = _site(request)
-    values = await run_in_threadpool(_overview, site)
+    values = await run_in_threadpool(overview_data, site)
     return _html(request, "overview.html", statuses=list(JobStatus), priorities=list(Priority),
                  done=JobStatus.DONE, dead=JobStatus.DEAD, now=site.clock.now(), **values)
-
-
-async def api_overview(request: HttpRequest) -> Response:
-    """The overview as JSON: `counts[status][priority]`, jobs finished per window,
-    recent failures in the shape of `jobs list --json`."""
-    values = await run_in_threadpool(_overview, _site(request))
-    counts = {s.value: {p.value: values["counts"].get((s, p), 0) for p in Priority}
-              for s in JobStatus}
-    return JSONResponse({
-        "counts": counts,
-        "throughput": [{"window_seconds": seconds, "done": finished[JobStatus.DONE],
-                        "dead": finished[JobStatus.DEAD]}
-                       for _label, seconds, finished in values["throughput"]],
-        "failures": [job_summary(job) for job in values["failures"]],
-    })
 
 
 async def jobs_page(request: HttpRequest) -> Response:
@@ -293,7 +214,7 @@ async def bulk_action(request: HttpRequest) -> Response:
         return denied
     action = form.get("action")
     try:
-        flt = _job_filter([str(v) for v in form.getlist("status")],
+        flt = parse_job_filter([str(v) for v in form.getlist("status")],
                           [str(v) for v in form.getlist("source_name")],
                           [str(v) for v in form.getlist("priority")], None, None)
     except BadQuery as err:
@@ -363,72 +284,12 @@ async def logs_stream(request: HttpRequest) -> Response:
                              headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 
 
-async def _messages(site: Site) -> list[Any] | None:
-    """The outbox, newest first (None without a data layer); on the renderer thread, which
-    owns the data layer's connection."""
-    if site.data_path is None:
-        return None
-
-    def gather() -> list[Any]:
-        data = site.data_layer()
-        return [] if data is None else data.store.messages(limit=200)[0]
-
-    return await asyncio.get_running_loop().run_in_executor(site.renderer, gather)
-
-
 async def mail_page(request: HttpRequest) -> Response:
     """The data layer's outbox: emails and API calls, as rendered (never sent)."""
-    messages = await _messages(_site(request))
+    messages = await outbox(_site(request))
     if messages is None:
         return _html(request, "message.html", 404, title="No outbox",
                      message="This server runs without the data layer.")
     return _html(request, "mail.html", messages=messages)
 
-
-async def api_mail(request: HttpRequest) -> Response:
-    messages = await _messages(_site(request))
-    if messages is None:
-        return JSONResponse({"error": "no data layer"}, status_code=404)
-    return JSONResponse([{"id": m.id, "kind": m.kind, "name": m.name, "payload": m.payload,
-                          "created_at": iso(m.created_at)} for m in messages])
-
-
-# --- the JSON API ----------------------------------------------------------------------
-async def api_jobs(request: HttpRequest) -> Response:
-    """`jobs list --json`: the same filter as the jobs page."""
-    try:
-        flt = job_filter(request)
-    except BadQuery as err:
-        return _bad_query(request, err)
-    jobs = await run_in_threadpool(_site(request).store.list_jobs, flt)
-    return JSONResponse([job_summary(job) for job in jobs])
-
-
-async def api_job(request: HttpRequest) -> Response:
-    """`jobs show --json`."""
-    try:
-        report = await run_in_threadpool(job_report, _site(request).store,
-                                         int(request.path_params["job_id"]))
-    except JobNotFound as err:
-        return JSONResponse({"error": err.message}, status_code=404)
-    return JSONResponse(report)
-
-
-async def api_logs(request: HttpRequest) -> Response:
-    """`logs --json`: entries after `after_id` (default: the last `limit`), oldest first."""
-    try:
-        flt = log_filter(request)
-    except BadQuery as err:
-        return _bad_query(request, err)
-    query = request.query_params
-    after, limit = query.get("after_id", ""), query.get("limit", str(LOG_LINES))
-    if (after and not after.isdigit()) or not limit.isdigit() or not 1 <= int(limit) <= 10000:
-        return JSONResponse({"error": "after_id must be an id, limit a number from 1 to 10000"},
-                            status_code=400)
-    store = _site(request).store
-    if after:
-        entries = await run_in_threadpool(store.logs_after, int(after), flt, int(limit))
-    else:
-        entries = await run_in_threadpool(store.tail_logs, flt, int(limit))
-    return JSONResponse([entry_json(e) for e in entries])
 

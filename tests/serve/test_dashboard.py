@@ -105,6 +105,8 @@ def test_the_json_api_is_the_cli_s_json(server):
     missing = server.client.get("/_posjobs/api/jobs/999")
     assert missing.status == 404 and missing.json() == {"error": "no job 999"}
     assert server.client.get("/_posjobs/api/logs?after_id=x").status == 400
+    bad = server.client.get("/_posjobs/api/jobs?status=bogus")
+    assert bad.status == 400 and "bogus" in bad.json()["error"]
 
 
 def test_the_overview_counts_statuses_and_priorities_and_lists_failures(server):
