@@ -21,7 +21,7 @@ from posjobs.clock import Clock, iso
 from posjobs.config import Settings
 from posjobs.project import Project
 from posjobs.serve import dashboard
-from posjobs.serve.pages import page_endpoint
+from posjobs.serve.pages import PageTable, page_endpoint
 from posjobs.serve.security import DashboardGuard, Signer, project_secret
 from posjobs.store.base import Store
 
@@ -54,11 +54,13 @@ class Site:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="posjobs-render"))
     stopping: threading.Event = field(default_factory=threading.Event)
     jinja: Environment = field(init=False)
+    page_table: PageTable = field(init=False)
     _data: DataLayer | None = None
     _dialect: Dialect | None = None
 
     def __post_init__(self) -> None:
         self.signer = Signer(project_secret(self.project.root / ".posjobs"))
+        self.page_table = PageTable(self.project)
         self.jinja = Environment(
             loader=PackageLoader("posjobs.serve", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

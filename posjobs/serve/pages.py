@@ -48,7 +48,42 @@ class Served:
     jobs: int = 0  # how many jobs the request enqueued
 
 
-def route(project: Project, path: str, method: str) -> tuple[Page, dict[str, str]]:
+class PageTable:
+    """The project's pages, read again only when a page or layout file is added, removed or
+    edited: reading every page's front matter on every request costs tens of milliseconds
+    in a project of a few hundred pages, a look at the files' times a few."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._key: tuple[tuple[str, int, int], ...] | None = None
+        self._pages: list[Page] = []
+        self._broken: list[tuple[str, TemplateError]] = []
+
+    def pages(self) -> tuple[list[Page], list[tuple[str, TemplateError]]]:
+        """Every page, and the page files that cannot be read (with why)."""
+        key = self._files()
+        if key != self._key:
+            broken: list[tuple[str, TemplateError]] = []
+            self._pages, self._broken = self.project.pages(broken), broken
+            self._key = key
+        return self._pages, self._broken
+
+    def _files(self) -> tuple[tuple[str, int, int], ...]:
+        # Layouts count too: whether `application` exists decides a page's default layout.
+        bases = [*self.project.page_dirs(), self.project.root / "app" / "views" / "layouts"]
+        found = []
+        for base in bases:
+            if base.is_dir():
+                for path in base.rglob("*.liquid"):
+                    try:
+                        stat = path.stat()
+                        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+                    except OSError:  # removed while we looked: the next request sees it
+                        continue
+        return tuple(sorted(found))
+
+
+def route(table: PageTable, path: str, method: str) -> tuple[Page, dict[str, str]]:
     """The page a request names: its slug, method and format together.
 
     Pages are looked up by slug only, never by file path, so a URL cannot name a file. A
@@ -56,9 +91,9 @@ def route(project: Project, path: str, method: str) -> tuple[Page, dict[str, str
     project's own routing matches slug, method and format, this becomes a call to it.)
     """
     slug, fmt = _slug_and_format(path)
-    broken: list[tuple[str, TemplateError]] = []
+    pages, broken = table.pages()
     found: list[tuple[Page, dict[str, str]]] = []
-    for page in project.pages(broken):
+    for page in pages:
         if page.method != method or page.format != fmt:
             continue
         if page.slug == slug:
@@ -119,9 +154,8 @@ async def page_endpoint(request: HttpRequest) -> Response:
 def serve_page(site: Site, path: str, method: str, params: dict[str, Any],
                headers: dict[str, str], cookies: dict[str, str], state: SessionState) -> Served:
     """Route and render one request (on the renderer thread, which owns the data layer)."""
-    project = site.project
     try:
-        page, slug_params = route(project, path, method)
+        page, slug_params = route(site.page_table, path, method)
         result = _render(site, page, method, {**slug_params, **params}, headers, cookies,
                          state)
     except PageNotFound as err:
@@ -171,7 +205,7 @@ def _answer(page: Page, result: RenderResult, before: SessionState) -> Served:
 def not_found(site: Site, path: str, err: PageNotFound) -> Served:
     """404: the project's own 404 page where it has one (slug `404`), else ours."""
     try:
-        page, _ = route(site.project, "/404", "get")
+        page, _ = route(site.page_table, "/404", "get")
     except PosjobsError:
         return Served(404, site.render_template("not_found.html", path=path, message=str(err)))
     try:

@@ -236,6 +236,17 @@ def test_edits_to_templates_are_seen_on_the_next_request(server):
         layout.write_text(PAGES["app/views/layouts/application.liquid"])
 
 
+def test_a_page_added_or_removed_while_serving_is_routed_on_the_next_request(server):
+    page = server.project.root / "app/views/pages/fresh.liquid"
+    assert server.client.get("/fresh").status == 404
+    page.write_text("---\nlayout: ''\n---\nnew here")
+    try:
+        assert text(server.client.get("/fresh").body) == "new here"
+    finally:
+        page.unlink()
+    assert server.client.get("/fresh").status == 404
+
+
 def test_the_project_s_own_404_page(serve_project):
     server = serve_project({"app/views/pages/404.liquid": "---\nlayout: ''\n---\nlost: ours"})
     response = server.client.get("/nowhere")
