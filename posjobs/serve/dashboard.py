@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from posjobs.serve.app import Site
 
 LOG_LINES = 100
+PARTIAL_SOURCE_LIMIT = 20_000  # characters of a partial shown on its job's page
 STREAM_POLL_SECONDS = 0.2
 
 
@@ -99,13 +100,16 @@ async def jobs_page(request: HttpRequest) -> Response:
 
 
 async def job_page(request: HttpRequest) -> Response:
+    """One job: options, arguments, its partial's source or its inline body, every attempt,
+    its log entries, and the actions its state allows."""
     site = _site(request)
     job_id = int(request.path_params["job_id"])
 
     def gather() -> dict[str, Any]:
         job = find_job(site.store, job_id)
         return {"job": job, "attempts": site.store.attempts(job_id),
-                "logs": site.store.tail_logs(LogFilter(job_id=job_id), 1000)}
+                "logs": site.store.tail_logs(LogFilter(job_id=job_id), 1000),
+                "partial": _partial_source(site, job.partial) if job.partial else None}
 
     try:
         values = await run_in_threadpool(gather)
@@ -114,6 +118,20 @@ async def job_page(request: HttpRequest) -> Response:
     return _html(request, "job.html", now=site.clock.now(),
                  notice=request.query_params.get("notice"),
                  error=request.query_params.get("error"), **values)
+
+
+def _partial_source(site: Site, name: str) -> tuple[str, str] | None:
+    """The file a job's partial names and its source as it is now, if it can be read."""
+    path = site.project.find_partial(name)
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if len(text) > PARTIAL_SOURCE_LIMIT:
+        text = text[:PARTIAL_SOURCE_LIMIT] + f"\n… ({len(text) - PARTIAL_SOURCE_LIMIT} more)"
+    return site.project.relative(path), text
 
 
 async def confirm_page(request: HttpRequest) -> Response:

@@ -111,5 +111,7 @@ def test_retry_on_a_dead_job(browser, shop):
     assert page.locator("button", has_text="Run now").count() == 0
     page.click("button:has-text('Retry')")
     assert f"job {job_id} scheduled to run now" in page.inner_text(".notice")
-    shop.wait_for(lambda: len(shop.client.get(
-        f"/_posjobs/api/jobs/{job_id}").json()["attempts"]) == 2)
+    # The page follows the job: its second attempt shows without a reload by hand.
+    page.wait_for_selector("#attempts tr:nth-child(3)", timeout=10_000)
+    page.wait_for_selector('#status[data-status="dead"]', timeout=10_000)
+    assert len(shop.client.get(f"/_posjobs/api/jobs/{job_id}").json()["attempts"]) == 2

@@ -268,7 +268,9 @@ def test_forms_create_records_and_their_jobs_run_in_the_worker(tmp_path):
         done = server.wait_for(lambda: [j for j in server.client.get(
             "/_posjobs/api/jobs?status=done").json()
             if j["source_name"] == "order_created/send_receipt"])
-        assert done
+        job_page = server.client.get(f"/_posjobs/jobs/{done[0]['id']}").body
+        assert "app/lib/consumers/order_created/send_receipt.liquid" in job_page
+        assert 'id="partial"' in job_page
     finally:
         next(running, None)
 
