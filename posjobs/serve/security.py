@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -103,7 +104,12 @@ def loopback_host(host_header: str) -> bool:
         host = host[1:host.find("]")] if "]" in host else host
     elif host.count(":") == 1:
         host = host.split(":", 1)[0]
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:  # an address, not a name that merely starts like one (127.0.0.1.evil.example)
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class DashboardGuard:
