@@ -18,7 +18,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from posjobs.errors import JobNotFound, PosjobsError, UsageError
+from posjobs.errors import JobNotFound, PosjobsError
 from posjobs.jobs.model import JobStatus, LogEntry, Priority
 from posjobs.serve import api
 from posjobs.serve.queries import (
@@ -207,10 +207,7 @@ async def job_action(request: HttpRequest) -> Response:
 def _start_run_now(site: Site, job_id: int) -> None:
     """`jobs run`, on a thread of its own: the page does not wait for the attempt. The job
     is checked first, so a job that cannot run now is refused on the page."""
-    job = find_job(site.store, job_id)
-    if job.status not in (JobStatus.SCHEDULED, JobStatus.RETRY):
-        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry "
-                                "jobs can be run now")
+    manage.runnable(site.store, job_id)
     from posjobs.services.runner import run_one
 
     def run() -> None:
@@ -233,8 +230,8 @@ async def bulk_action(request: HttpRequest) -> Response:
     action = form.get("action")
     try:
         flt = parse_job_filter([str(v) for v in form.getlist("status")],
-                          [str(v) for v in form.getlist("source_name")],
-                          [str(v) for v in form.getlist("priority")], None, None)
+                               [str(v) for v in form.getlist("source_name")],
+                               [str(v) for v in form.getlist("priority")], None, None)
     except BadQuery as err:
         return _bad_query(request, err)
     site = _site(request)

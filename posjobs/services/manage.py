@@ -14,6 +14,7 @@ from posjobs.services.reports import find_job
 from posjobs.store.base import JobFilter, Store
 
 RETRYABLE = (JobStatus.DEAD, JobStatus.DONE)
+RUNNABLE = (JobStatus.SCHEDULED, JobStatus.RETRY)  # waiting: what "run now" may start
 
 
 def retry(store: Store, job_id: int, now: float) -> Job:
@@ -34,6 +35,15 @@ def retry_matching(store: Store, flt: JobFilter, now: float) -> list[Job]:
         return []
     matching = store.list_jobs(replace(flt, statuses=statuses, limit=None))
     return [job for job in (store.retry_job(j.id, now) for j in matching) if job is not None]
+
+
+def runnable(store: Store, job_id: int) -> Job:
+    """The job, if it is waiting and so may be run now; UsageError otherwise."""
+    job = find_job(store, job_id)
+    if job.status not in RUNNABLE:
+        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
+                         "can be run (use `posjobs jobs retry` for dead ones)")
+    return job
 
 
 def delete(store: Store, job_id: int) -> Job:

@@ -160,6 +160,9 @@ def test_retry_from_the_dashboard_runs_a_dead_job_again(server):
     refused = server.client.post(f"/_posjobs/jobs/{dead_id}/kill", {"csrf": csrf(server)},
                                  headers=origin)
     assert refused.status == 303 and "only+a+running+job" in refused.headers["location"]
+    not_waiting = server.client.post(f"/_posjobs/jobs/{dead_id}/run", {"csrf": csrf(server)},
+                                     headers=origin)
+    assert "only+scheduled+or+retry+jobs" in not_waiting.headers["location"]
 
 
 def test_run_now_runs_a_scheduled_job_before_its_time(server):
