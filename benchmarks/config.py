@@ -40,6 +40,10 @@ class Config:
     data_records: int = 10_000
     data_lookups: int = 500
     data_rounds: int = 7
+    # serve: HTTP against render_page; the dashboard on a big store
+    serve_loops: int = 200
+    serve_rounds: int = 3
+    serve_jobs: int = 100_000
 
 
 FULL = Config(mode="full")
@@ -47,7 +51,8 @@ QUICK = replace(
     FULL, mode="quick", enqueue_rounds=3, process_jobs=2_000, process_rounds=2,
     lateness_jobs=20, lateness_rounds=1, follow_probes=20, follow_rounds=1,
     scale_big=100_000, scale_rounds=3, rss_seconds=2.0, render_loops=200, render_rounds=3,
-    check_rounds=1, startup_rounds=5, data_lookups=200, data_rounds=3,
+    check_rounds=1, startup_rounds=5, data_lookups=200, data_rounds=3, serve_loops=100,
+    serve_rounds=2,
 )
 # For the harness's own tests: every measurement runs, on almost nothing.
 TINY = replace(
@@ -55,5 +60,6 @@ TINY = replace(
     lateness_jobs=3, lateness_spacing=0.05, lateness_rounds=1, follow_probes=3,
     follow_rounds=1, scale_big=200, scale_small=20, scale_rounds=1, rss_seconds=0.3,
     claims_per_round=2, render_loops=2, render_rounds=1, check_files=30, check_rounds=1,
-    startup_rounds=1, data_records=50, data_lookups=5, data_rounds=1,
+    startup_rounds=1, data_records=50, data_lookups=5, data_rounds=1, serve_loops=3,
+    serve_rounds=1, serve_jobs=200,
 )

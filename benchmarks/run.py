@@ -25,7 +25,17 @@ from rich.console import Console
 
 from benchmarks import report
 from benchmarks.config import FULL, QUICK, Config
-from benchmarks.measures import check, data, enqueue, follow, lateness, processing, render, scale
+from benchmarks.measures import (
+    check,
+    data,
+    enqueue,
+    follow,
+    lateness,
+    processing,
+    render,
+    scale,
+    serve,
+)
 from benchmarks.measures import startup as startup_
 from benchmarks.procs import ROOT
 from benchmarks.stats import Measurement, unavailable
@@ -42,6 +52,7 @@ MEASURES: dict[str, tuple[Measure, tuple[str, ...]]] = {
     "check": (check.run, check.NAMES),
     "data": (data.run, data.NAMES),
     "startup": (startup_.run, startup_.NAMES),
+    "serve": (serve.run, serve.NAMES),
 }
 ALL_NAMES = tuple(name for _run, names in MEASURES.values() for name in names)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from posjobs import __version__
-from posjobs.cli import check, data, jobs, logs, mail, render, worker
+from posjobs.cli import check, data, jobs, logs, mail, render, serve, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError
@@ -34,6 +34,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
 app.command("check")(check.check_command)
 app.add_typer(data.app, name="data")
+app.command("serve")(serve.serve_command)
 
 
 def _version(value: bool) -> None:

@@ -10,10 +10,12 @@ from rich.text import Text
 
 from posjobs.cli.logformat import print_entry
 from posjobs.cli.output import safe
-from posjobs.cli.state import AppState, DbOption, JsonOption, ProjectOption, state
+from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
 from posjobs.cli.tables import STATUS_STYLE, jobs_table, when
-from posjobs.errors import ExitCode, JobNotFound, UsageError
-from posjobs.jobs.model import Job, JobStatus, Priority
+from posjobs.errors import ExitCode, UsageError
+from posjobs.jobs.model import JobStatus, Priority
+from posjobs.services import manage
+from posjobs.services.reports import JOB_LOG_LIMIT, find_job, job_report, job_summary
 from posjobs.store.base import JobFilter, LogFilter
 
 app = typer.Typer(help="Inspect and manage jobs.", no_args_is_help=True,
@@ -51,7 +53,7 @@ def list_command(
         priorities=tuple(priority or ()), limit=limit,
     ))
     if as_json:
-        app_.output.json([job.summary() for job in jobs])
+        app_.output.json([job_summary(job) for job in jobs])
     elif jobs:
         app_.output.out.print(jobs_table(jobs, app_.clock.now()))
     else:
@@ -69,13 +71,12 @@ def show_command(
 ) -> int:
     """Everything about one job: options, arguments, body or partial, attempts, errors, logs."""
     app_ = state(ctx).use(project, db)
-    job = _job(app_, job_id)
-    attempts = app_.store.attempts(job_id)
-    logs = app_.store.tail_logs(LogFilter(job_id=job_id), 1000)
     if as_json:
-        app_.output.json({**job.details(), "attempts": [a.to_dict() for a in attempts],
-                          "logs": [e.to_dict() for e in logs]})
+        app_.output.json(job_report(app_.store, job_id))
         return ExitCode.OK
+    job = find_job(app_.store, job_id)
+    attempts = app_.store.attempts(job_id)
+    logs = app_.store.tail_logs(LogFilter(job_id=job_id), JOB_LOG_LIMIT)
     out = app_.output
     now = app_.clock.now()
     grid = Table.grid(padding=(0, 2))
@@ -137,17 +138,13 @@ def retry_command(
     app_ = state(ctx).use(project, db)
     if (job_id is None) == (not all_dead):
         raise UsageError("give a job id or --all-dead (not both)")
+    now = app_.clock.now()
     if all_dead:
-        ids = [j.id for j in app_.store.list_jobs(
-            JobFilter(statuses=(JobStatus.DEAD,), limit=None))]
+        count = len(manage.retry_matching(app_.store, JobFilter(statuses=(JobStatus.DEAD,)), now))
     else:
-        ids = [_job(app_, job_id).id]  # type: ignore[arg-type]
-    retried = [j for j in (app_.store.retry_job(i, app_.clock.now()) for i in ids) if j]
-    if job_id is not None and not retried:
-        job = _job(app_, job_id)
-        raise UsageError(f"job {job_id} is {job.status.value}; only dead or done jobs can be "
-                         "retried")
-    app_.output.note(f"{len(retried)} job(s) scheduled to run now", style="green")
+        manage.retry(app_.store, job_id, now)  # type: ignore[arg-type]
+        count = 1
+    app_.output.note(f"{count} job(s) scheduled to run now", style="green")
     return ExitCode.OK
 
 
@@ -231,19 +228,9 @@ def delete_command(
 ) -> int:
     """Delete a job and its attempts (its log entries stay)."""
     app_ = state(ctx).use(project, db)
-    job = _job(app_, job_id)
-    if job.status is JobStatus.RUNNING:
-        raise UsageError(f"job {job_id} is running; wait for it to finish")
-    app_.store.delete_job(job_id)
+    manage.delete(app_.store, job_id)
     app_.output.note(f"job {job_id} deleted", style="green")
     return ExitCode.OK
-
-
-def _job(app_: AppState, job_id: int) -> Job:
-    job = app_.store.get_job(job_id)
-    if job is None:
-        raise JobNotFound(f"no job {job_id}", hint="`posjobs jobs list` shows the jobs there are")
-    return job
 
 
 def _short(value: object, width: int = 200) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
 from posjobs.cli.output import Output, safe
@@ -59,23 +57,3 @@ def print_entry(out: Output, entry: LogEntry, *, quiet: bool = False) -> None:
         if where:
             out.out.print(Text("    " + safe(where), style="dim"))
 
-
-def entry_json(entry: LogEntry) -> dict[str, Any]:
-    """One entry with pos-cli `fetch-logs` field names; ours go inside `data`."""
-    return {
-        "id": entry.id,
-        "created_at": iso(entry.created_at),
-        "error_type": entry.type,
-        "message": entry.message,
-        "data": {
-            "job_id": entry.job_id,
-            "source_name": entry.source_name,
-            "attempt": entry.attempt,
-            "max_attempts": entry.max_attempts,
-            "priority": entry.priority,
-            "template": entry.template,
-            "line": entry.line,
-            "page": entry.page,
-            "request": entry.request,
-        },
-    }

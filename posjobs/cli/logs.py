@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from posjobs.cli.logformat import entry_json, print_entry
+from posjobs.cli.logformat import print_entry
 from posjobs.cli.state import AppState, DbOption, JsonOption, ProjectOption, state
 from posjobs.errors import ExitCode, JobNotFound, UsageError
 from posjobs.jobs.model import JobStatus
+from posjobs.services.reports import entry_json
 from posjobs.store.base import LogFilter
 
 

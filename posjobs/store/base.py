@@ -155,6 +155,24 @@ class Store(ABC):
     @abstractmethod
     def count_jobs(self) -> dict[JobStatus, int]: ...
 
+    def count_jobs_by_priority(self) -> dict[tuple[JobStatus, Priority], int]:
+        """How many jobs there are of each status and priority (the dashboard's overview).
+        This default reads every job; a store should count in place."""
+        counts: dict[tuple[JobStatus, Priority], int] = {}
+        for job in self.list_jobs(JobFilter(limit=None)):
+            key = (job.status, job.priority)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def count_finished_since(self, since: float) -> dict[JobStatus, int]:
+        """How many jobs ended done or dead since `since` (the dashboard's throughput).
+        This default reads every finished job; a store should count in place."""
+        counts = {JobStatus.DONE: 0, JobStatus.DEAD: 0}
+        for job in self.list_jobs(JobFilter(statuses=tuple(counts), limit=None)):
+            if job.finished_at is not None and job.finished_at >= since:
+                counts[job.status] += 1
+        return counts
+
     @abstractmethod
     def descendants(self, job_ids: Sequence[int]) -> list[Job]:
         """The jobs enqueued by these jobs, and by those, and so on."""

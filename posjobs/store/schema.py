@@ -72,5 +72,8 @@ _V1 = (
     """CREATE INDEX logs_created ON logs (created_at)""",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1),)
+# v2: the dashboard's counts per status and priority read this index alone, not the rows.
+_V2 = ("""CREATE INDEX jobs_status_priority ON jobs (status, priority)""",)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2))
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -737,6 +737,30 @@ def test_count_jobs_of_an_empty_store_is_all_zero(store: Store) -> None:
     assert store.count_jobs() == dict.fromkeys(JobStatus, 0)
 
 
+def test_count_jobs_by_priority_counts_each_status_and_priority(
+    store: Store, mixed: dict[str, Job]
+) -> None:
+    assert store.count_jobs_by_priority() == {
+        (JobStatus.SCHEDULED, Priority.DEFAULT): 1,
+        (JobStatus.SCHEDULED, Priority.HIGH): 1,
+        (JobStatus.SCHEDULED, Priority.LOW): 1,
+        (JobStatus.RUNNING, Priority.DEFAULT): 1,
+        (JobStatus.DONE, Priority.DEFAULT): 1,
+        (JobStatus.DEAD, Priority.DEFAULT): 1,
+    }
+
+
+def test_count_finished_since_counts_jobs_that_ended_from_then_on(
+    store: Store, mixed: dict[str, Job]
+) -> None:
+    done_at, dead_at = mixed["done"].finished_at, mixed["dead"].finished_at
+    assert done_at is not None and dead_at is not None
+    assert store.count_finished_since(min(done_at, dead_at)) == {
+        JobStatus.DONE: 1, JobStatus.DEAD: 1}
+    assert store.count_finished_since(max(done_at, dead_at) + 1) == {
+        JobStatus.DONE: 0, JobStatus.DEAD: 0}
+
+
 def test_descendants_are_children_grandchildren_and_so_on(store: Store) -> None:
     root, other_root = add(store, 2)
     child = add_one(store, parent_job_id=root.id)

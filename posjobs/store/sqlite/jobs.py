@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob
+from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priority
 from posjobs.store.base import AttemptResult, JobFilter, NextClaim
 from posjobs.store.sqlite.connection import Database
 from posjobs.store.sqlite.rows import (
@@ -284,6 +284,23 @@ class JobQueries:
         counts = dict.fromkeys(JobStatus, 0)
         for status, n in self._db.read("SELECT status, count(*) FROM jobs GROUP BY status"):
             counts[JobStatus(status)] = n
+        return counts
+
+    def count_jobs_by_priority(self) -> dict[tuple[JobStatus, Priority], int]:
+        rows = self._db.read("SELECT status, priority, count(*) FROM jobs "
+                             "GROUP BY status, priority")
+        return {(JobStatus(status), Priority(priority)): n for status, priority, n in rows}
+
+    def count_finished_since(self, since: float) -> dict[JobStatus, int]:
+        counts = {JobStatus.DONE: 0, JobStatus.DEAD: 0}
+        for status, n in self._db.read(
+            # Only the jobs finished since then are read (without the hint, SQLite would
+            # rather walk the status index through every job).
+            "SELECT status, count(*) FROM jobs INDEXED BY jobs_finished "
+            "WHERE finished_at IS NOT NULL AND finished_at >= ? GROUP BY status", (since,)
+        ):
+            if JobStatus(status) in counts:
+                counts[JobStatus(status)] = n
         return counts
 
     def descendants(self, job_ids: Sequence[int]) -> list[Job]:
