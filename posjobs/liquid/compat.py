@@ -19,6 +19,8 @@ variable named `a`). After a name it is still an index: `x["a"]`.
 - Argument lists as Ruby Liquid reads them: `function r = 'p', a: 1 b: 2` (a missing comma),
   `a: 1, , b: 2`, a trailing `;`, and `name: a: b` (the part after the second colon is
   dropped, as Ruby Liquid's argument scanner does).
+- A `#` after a tag's arguments starts a comment to the end of the tag (or of the line in
+  `{% liquid %}`): `{% render 'x' # TODO %}`, `log data # note`, as Ruby Liquid ignores it.
 - String literals are taken literally, backslashes included, as in Ruby Liquid:
   `'^https?:\\/\\/[\\S]+'` is that regular expression. python-liquid already does this; the
   tests pin it.
@@ -30,7 +32,7 @@ whole process, `RubyCompatible` routes this environment's parsing through `token
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TextIO
 
 from liquid import Environment, RenderContext
@@ -87,10 +89,11 @@ from liquid.token import (
     Token,
     operators,
 )
-from liquid.undefined import is_undefined
+from liquid.undefined import Undefined, is_undefined
 
 from posjobs.liquid import literals
 from posjobs.liquid.literals import TOKEN_APPEND, TOKEN_LBRACE, TOKEN_RBRACE, VALUE_ENDS
+from posjobs.liquid.ruby import to_s
 from posjobs.liquid.values import output_string
 
 # Keywords Ruby Liquid also accepts as variable and argument names.
@@ -160,6 +163,8 @@ def scan(source: str, parent: Token) -> list[Token]:
                 raise LiquidSyntaxError(f"unknown operator {value!r}",
                                         token=Token(kind, value, index, parent.source))
             kind = operators[value]
+        elif kind == TOKEN_ILLEGAL and value == "#":
+            break  # `{% render 'x' # TODO %}`: Ruby Liquid ignores what follows the `#`
         elif kind == TOKEN_ILLEGAL:
             raise LiquidSyntaxError(f"unexpected {value!r}",
                                     token=Token(kind, value, index, parent.source))
@@ -403,6 +408,10 @@ def _tag(name: str, index: int, parent: Token) -> Token:
 class RubyCompatible(Environment):
     """An environment whose templates parse as Ruby Liquid's do (see the module docstring)."""
 
+    # `{{ name.first }}` is the first character: the platform loads ActiveSupport, whose
+    # String#first Ruby Liquid calls.
+    string_first_and_last = True
+
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
         self.add_tag(CompatOutput)
@@ -432,3 +441,21 @@ def _ruby_eq(left: object, right: object) -> bool:
 
 _logical._eq = _ruby_eq
 _case_tag._eq = _ruby_eq
+
+
+# `contains` as Ruby Liquid's: a string holds the right side's `to_s` (`true`, not `True`),
+# and a left side that has no `include?` (a number, a boolean) contains nothing rather than
+# being an error. Wrapped the same way, and only for values python-liquid rejects or prints
+# in Python's spelling.
+_strict_contains = _logical._contains
+
+
+def _ruby_contains(token: Token, left: object, right: object) -> bool:
+    if isinstance(left, str) and not is_undefined(right) and right is not None:
+        return to_s(right) in left
+    if isinstance(left, (str, Collection)) and not isinstance(left, Undefined):
+        return bool(_strict_contains(token, left, right))
+    return False
+
+
+_logical._contains = _ruby_contains

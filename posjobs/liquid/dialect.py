@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 from liquid import BoundTemplate, Environment
 from liquid.exceptions import LiquidError
-from liquid.output import LimitedStringIO
 
 from posjobs.errors import TemplateError
 from posjobs.liquid.compat import RubyCompatible
-from posjobs.liquid.context import PosContext, PosTemplate
+from posjobs.liquid.context import PosContext, PosTemplate, output_buffer
 from posjobs.liquid.loader import ProjectLoader
 from posjobs.liquid.run import RunState
 from posjobs.project import Project, TemplateFile
@@ -103,10 +101,7 @@ class Dialect:
         self.loader.begin_render()
         liquid_context = PosContext(template, globals={"context": context}, run=run)
         liquid_context.locals.update(variables or {})
-        buffer: StringIO = (
-            LimitedStringIO(limit=self.limits.output_bytes) if self.limits.output_bytes
-            else StringIO()
-        )
+        buffer = output_buffer(self.limits.output_bytes)
         try:
             template.render_with_context(liquid_context, buffer)
         except LiquidError as err:

@@ -7,7 +7,6 @@ import inspect
 from typing import Any
 
 from liquid import Environment
-from liquid.builtin.filters.string import escape
 from liquid.exceptions import FilterArgumentError
 
 from posjobs.liquid.filters import (
@@ -18,11 +17,13 @@ from posjobs.liquid.filters import (
     hashes,
     html,
     platform,
+    standard,
     text,
     times,
     urls,
 )
 from posjobs.liquid.filters.support import FilterT
+from posjobs.liquid.ruby import JsonArray
 
 # Every filter posjobs adds or replaces, by its platform name (docs/filters.md lists them).
 FILTERS: dict[str, FilterT] = {
@@ -63,7 +64,6 @@ FILTERS: dict[str, FilterT] = {
     "array_subtract": arrays.array_subtract,
     "array_sum": arrays.array_sum,
     "array_uniq": arrays.array_uniq,
-    "map": arrays.map_values,
     # times
     "to_time": times.to_time_filter,
     "add_to_time": times.add_to_time,
@@ -99,7 +99,6 @@ FILTERS: dict[str, FilterT] = {
     "unescape_javascript": html.unescape_javascript,
     "new_line_to_br": html.new_line_to_br,
     "strip_liquid": html.strip_liquid,
-    "h": escape,
     # encoding
     "json": encoding.json_filter,
     "parse_json": encoding.parse_json,
@@ -206,12 +205,33 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Platform filters with a standard Liquid name: their arrays print as Ruby Liquid's do.
+_STANDARD_NAMES = frozenset({"split", "date"})
+
+
 def register(env: Environment) -> None:
-    """Add the platformOS filters (python-liquid's standard ones are already there)."""
-    for name, func in FILTERS.items():
+    """Add the platformOS filters and Ruby Liquid's standard ones where python-liquid's
+    differ (standard.py); python-liquid's other standard filters are already there."""
+    for name, func in standard.filters().items():
         env.add_filter(name, _checked(name, func))
+    for name, func in FILTERS.items():
+        env.add_filter(name, _checked(name, _platform_arrays(name, func)))
     for alias, name in ALIASES.items():
-        env.add_filter(alias, _checked(alias, FILTERS[name]))
+        env.add_filter(alias, _checked(alias, _platform_arrays(name, FILTERS[name])))
+
+
+def _platform_arrays(name: str, func: FilterT) -> FilterT:
+    """`func`, its array results marked as the platform's own (printed as JSON, as the
+    platform's reference shows them: `array_compact`, `hash_keys`, `array_in_groups_of`)."""
+    if name in _STANDARD_NAMES:
+        return func
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        return JsonArray(result) if type(result) is list else result
+
+    return call
 
 
 def _checked(name: str, func: FilterT) -> FilterT:

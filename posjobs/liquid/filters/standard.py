@@ -1,0 +1,341 @@
+"""Ruby Liquid's standard filters where python-liquid computes or prints differently.
+
+Each follows Liquid 5.4's StandardFilters (what the platform runs) and is pinned by the
+conformance suite (tests/conformance, recorded with Ruby Liquid): numbers go through
+Liquid's `Utils.to_number` (a float becomes a BigDecimal of its printed form, so
+`2.675 | round: 2` is 2.68 and `0.1 | plus: 0.2` is 0.3), text through Ruby's `to_s`
+(nil is empty, booleans lowercase), and arrays through Liquid's `InputIterator` (nil is
+an empty array, nested arrays are flattened).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DivisionByZero
+from decimal import InvalidOperation as DecimalInvalid
+from typing import Any
+
+from liquid import Undefined
+from liquid.builtin.filters import string as _string
+from liquid.exceptions import FilterArgumentError
+
+from posjobs.liquid.filters.support import FilterT, fail, is_nil, type_name
+from posjobs.liquid.ruby import to_s
+
+Number = int | Decimal
+
+
+# --- numbers ------------------------------------------------------------------------------------
+_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
+
+
+def to_number(value: object) -> Number:
+    """Liquid's `Utils.to_number`: a float is the BigDecimal of its printed form, a string
+    holding `-1.5` a BigDecimal, any other string its leading integer, anything else 0."""
+    if isinstance(value, bool) or is_nil(value):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            fail("number", f"{to_s(value)} is not a number Liquid can compute with")
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL_TEXT.fullmatch(text):
+            return Decimal(text)
+        match = re.match(r"[+-]?\d+", text.replace("_", ""))
+        return int(match.group()) if match else 0
+    return 0
+
+
+def _result(value: Number) -> int | float:
+    """Liquid hands a BigDecimal result back as a float."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def plus(value: object, operand: object) -> int | float:
+    return _result(to_number(value) + to_number(operand))
+
+
+def minus(value: object, operand: object) -> int | float:
+    return _result(to_number(value) - to_number(operand))
+
+
+def times(value: object, operand: object) -> int | float:
+    return _result(to_number(value) * to_number(operand))
+
+
+def divided_by(value: object, operand: object) -> int | float:
+    """Integers divide to the floor (`-7 | divided_by: 2` is -4), as in Ruby."""
+    left, right = to_number(value), to_number(operand)
+    if isinstance(left, int) and isinstance(right, int):
+        if right == 0:
+            raise FilterArgumentError("divided_by: can't divide by 0", token=None)
+        return left // right
+    try:
+        return _result(Decimal(left) / Decimal(right))
+    except DivisionByZero:
+        return math.copysign(math.inf, left) if left else math.nan
+    except DecimalInvalid:
+        return math.nan
+
+
+def modulo(value: object, operand: object) -> int | float:
+    """The remainder with the divisor's sign (Ruby's `%`): `-7 | modulo: 3` is 2."""
+    left, right = to_number(value), to_number(operand)
+    if right == 0:
+        raise FilterArgumentError("modulo: can't divide by 0", token=None)
+    if isinstance(left, int) and isinstance(right, int):
+        return left % right
+    left, right = Decimal(left), Decimal(right)
+    return _result(left - right * (left / right).to_integral_value(ROUND_FLOOR))
+
+
+def round_(value: object, digits: object = 0) -> int | float:
+    """Half away from zero on the number as printed (`2.5` is 3, `2.675 | round: 2` 2.68)."""
+    number, places = to_number(value), to_number(digits)
+    if not isinstance(places, int):
+        places = int(places)
+    if isinstance(number, int):
+        if places >= 0:
+            return number
+        step = 10 ** -places
+        half = Decimal(number) / step
+        return int(half.quantize(Decimal(1), ROUND_HALF_UP)) * step
+    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if places <= 0 or digits == 0:
+        return int(rounded)
+    return float(rounded)
+
+
+def ceil(value: object) -> int:
+    number = to_number(value)
+    return int(Decimal(number).to_integral_value(ROUND_CEILING))
+
+
+def floor(value: object) -> int:
+    number = to_number(value)
+    return int(Decimal(number).to_integral_value(ROUND_FLOOR))
+
+
+def abs_(value: object) -> int | float:
+    number = to_number(value)
+    return _result(-number if number < 0 else number)
+
+
+def at_least(value: object, least: object) -> int | float:
+    return _result(max(to_number(value), to_number(least)))
+
+
+def at_most(value: object, most: object) -> int | float:
+    return _result(min(to_number(value), to_number(most)))
+
+
+# --- text ---------------------------------------------------------------------------------------
+def _ruby_text(func: FilterT, *, arguments: bool) -> FilterT:
+    """python-liquid's string filter `func`, given its input (and, with `arguments`, its
+    text arguments) as Ruby's `to_s` prints them, not as Python's `str` does."""
+
+    @functools.wraps(func)
+    def call(value: object, *args: Any, **kwargs: Any) -> Any:
+        if arguments:
+            args = tuple(to_s(arg) for arg in args)
+        return func(to_s(value), *args, **kwargs)
+
+    return call
+
+
+def join(value: object, separator: object = " ") -> str:
+    """The items' `to_s` between `separator`s; nil is an empty array."""
+    return to_s(separator).join(to_s(item) for item in _iterate(value))
+
+
+def size(value: object) -> int:
+    """The length of a string, array or hash; Ruby's `size` of a number (an Integer's is
+    its 8 bytes); 0 for anything else."""
+    if isinstance(value, (str, list, tuple, Mapping)) and not isinstance(value, Undefined):
+        return len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 8
+    return 0
+
+
+def slice_(value: object, start: object, length: object = 1) -> object:
+    """Ruby's slice of a string or array; nil and other values as their text."""
+    if isinstance(value, (list, tuple)):
+        return _string.slice_(list(value), start, length)
+    return _string.slice_(to_s(value), start, length)
+
+
+def escape(value: object) -> str | None:
+    """CGI.escapeHTML: `&`, `<`, `>`, `"` and `'` (as `&#39;`)."""
+    if is_nil(value):
+        return None
+    return _escape(to_s(value))
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+_ESCAPE_ONCE = re.compile(r"[\"><']|&(?!([a-zA-Z]+|(#\d+));)")
+
+
+def escape_once(value: object) -> str:
+    """Escapes what is not already an entity."""
+    return _ESCAPE_ONCE.sub(lambda m: _escape(m.group()), to_s(value))
+
+
+# --- arrays -------------------------------------------------------------------------------------
+def _iterate(value: object) -> list[Any]:
+    """Liquid's InputIterator: nil is empty, an array is flattened, a hash or a single value is
+    a one-element array."""
+    if is_nil(value):
+        return []
+    if isinstance(value, (list, tuple)):
+        return _flatten(value)
+    if isinstance(value, range):
+        return list(value)
+    return [value]
+
+
+def _flatten(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            out += _flatten(item)
+        else:
+            out.append(item)
+    return out
+
+
+def map_(value: object, key: object) -> list[Any]:
+    """Each item's `key`: a hash's value, nil for an item that has none (nil, a string,
+    a boolean); an error for a number, as in Ruby Liquid."""
+    name = to_s(key)
+    out: list[Any] = []
+    for item in _iterate(value):
+        if isinstance(item, Mapping):
+            out.append(item.get(name))
+        elif isinstance(item, str):  # Ruby's String#[]: the substring, if it is there
+            out.append(name if name in item else None)
+        elif isinstance(item, int) and not isinstance(item, bool):  # Integer#[] is bits
+            fail("map", f"cannot select the property {name!r} of {type_name(item)}")
+        else:
+            out.append(None)
+    return out
+
+
+def first(value: object) -> object:
+    """The first item of an array, the first character of a string (ActiveSupport)."""
+    if isinstance(value, str):
+        return value[:1]
+    if isinstance(value, (list, tuple)):
+        return value[0] if value else None
+    if isinstance(value, Mapping) and value:
+        return next(iter(value.items()))
+    return None
+
+
+def last(value: object) -> object:
+    if isinstance(value, str):
+        return value[-1:]
+    if isinstance(value, (list, tuple)):
+        return value[-1] if value else None
+    return None
+
+
+def reverse(value: object) -> list[Any]:
+    return list(reversed(_iterate(value)))
+
+
+def uniq(value: object, key: object = None) -> list[Any]:
+    out: list[Any] = []
+    seen: list[Any] = []
+    for item in _iterate(value):
+        marker = item.get(to_s(key)) if key is not None and isinstance(item, Mapping) else item
+        if not any(_same(marker, s) for s in seen):
+            seen.append(marker)
+            out.append(item)
+    return out
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def sort(value: object, key: object = None) -> list[Any]:
+    """Ascending; with `key`, items missing it last; values that cannot be compared (a
+    number and a string) are an error, as in Ruby."""
+    return _sorted("sort", _iterate(value), key, lambda v: v)
+
+
+def sort_natural(value: object, key: object = None) -> list[Any]:
+    """Case-insensitive ascending order."""
+    return _sorted("sort_natural", _iterate(value), key,
+                   lambda v: to_s(v).casefold() if not is_nil(v) else v)
+
+
+def _sorted(name: str, items: list[Any], key: object, by: Callable[[Any], Any]) -> list[Any]:
+    if key is None:
+        present, missing = [v for v in items if not is_nil(v)], [v for v in items if is_nil(v)]
+        getter: Callable[[Any], Any] = by
+    else:
+        field = to_s(key)
+
+        def getter(item: Any) -> Any:
+            return by(item.get(field)) if isinstance(item, Mapping) else None
+
+        present = [v for v in items if getter(v) is not None]
+        missing = [v for v in items if getter(v) is None]
+    try:
+        return sorted(present, key=lambda v: _comparable(getter(v))) + missing
+    except TypeError:
+        raise FilterArgumentError(f"{name}: cannot sort values of incompatible types",
+                                  token=None) from None
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("booleans do not compare")
+    return value
+
+
+def concat(value: object, other: object) -> list[Any]:
+    if not isinstance(other, (list, tuple)):
+        fail("concat", f"expected an array, got {type_name(other)}")
+    return [*_iterate(value), *_flatten(other)]
+
+
+_TEXT_FILTERS = ("capitalize", "downcase", "upcase", "lstrip", "rstrip", "strip",
+                 "newline_to_br", "strip_html", "strip_newlines", "truncate", "truncatewords",
+                 "url_encode", "url_decode", "base64_decode", "base64_url_safe_encode",
+                 "base64_url_safe_decode")
+_TEXT_WITH_ARGUMENTS = ("append", "prepend", "remove", "remove_first", "remove_last",
+                        "replace", "replace_first", "replace_last")
+
+
+def filters() -> dict[str, FilterT]:
+    """Every standard filter posjobs replaces, by name."""
+    out: dict[str, FilterT] = {}
+    for name in _TEXT_FILTERS:
+        out[name] = _ruby_text(getattr(_string, name), arguments=False)
+    for name in _TEXT_WITH_ARGUMENTS:
+        out[name] = _ruby_text(getattr(_string, name), arguments=True)
+    out.update({
+        "plus": plus, "minus": minus, "times": times, "divided_by": divided_by,
+        "modulo": modulo, "round": round_, "ceil": ceil, "floor": floor, "abs": abs_,
+        "at_least": at_least, "at_most": at_most,
+        "join": join, "size": size, "slice": slice_, "escape": escape,
+        "escape_once": escape_once, "h": escape,
+        "map": map_, "first": first, "last": last, "reverse": reverse, "uniq": uniq,
+        "sort": sort, "sort_natural": sort_natural, "concat": concat,
+    })
+    return out
