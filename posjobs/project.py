@@ -24,13 +24,15 @@ class TemplateFile:
     """A template's source with its front matter parsed and blanked out.
 
     The front matter lines are kept as empty lines so that line numbers in errors and logs
-    match the file.
+    match the file; the dialect drops them from the output (`matter_lines` of them), as the
+    platform prints nothing for front matter.
     """
 
     path: Path
     name: str  # project-relative path, as shown to users
     source: str
     matter: dict[str, Any] = field(default_factory=dict)
+    matter_lines: int = 0  # the empty lines standing for the front matter
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class Project:
         """Read a template file, parsing its YAML front matter."""
         name = self.relative(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            # Bytes, not text mode: `\r\n` and `\r` stay as written (CSV and email bodies).
+            text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as err:
             raise TemplateError(f"not UTF-8 text ({err.reason})", path=name) from None
         except OSError as err:
@@ -100,8 +103,8 @@ class Project:
         if not match:
             return TemplateFile(path, name, text)
         matter = _parse_front_matter(match.group(1), name)
-        blanked = "\n" * match.group(0).count("\n") + text[match.end() :]
-        return TemplateFile(path, name, blanked, matter)
+        lines = match.group(0).count("\n")
+        return TemplateFile(path, name, "\n" * lines + text[match.end() :], matter, lines)
 
     # --- pages --------------------------------------------------------------------------------
     def page_dirs(self) -> Iterator[Path]:

@@ -6,6 +6,7 @@ from io import StringIO
 from typing import Any, TextIO
 
 from liquid import BoundTemplate, RenderContext, Token
+from liquid.builtin.content import ContentNode
 from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
 from liquid.output import LimitedStringIO
 from liquid.undefined import UNDEFINED
@@ -25,6 +26,16 @@ class OutputBuffer(LimitedStringIO):
 
 def output_buffer(limit: int | None) -> StringIO:
     return OutputBuffer(limit) if limit else StringIO(newline="")
+
+
+def without_front_matter(template: BoundTemplate, lines: int) -> BoundTemplate:
+    """`template` without the empty lines that stand for its front matter in the output: they
+    keep line numbers right, but the platform prints nothing for front matter."""
+    if lines and template.nodes and isinstance(template.nodes[0], ContentNode):
+        first = template.nodes[0]
+        padding = len(first.text) - len(first.text.lstrip("\n"))
+        first.text = first.text[min(padding, lines):]
+    return template
 
 
 class PosContext(RenderContext):

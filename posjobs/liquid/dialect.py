@@ -7,11 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from liquid import BoundTemplate, Environment
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, LiquidSyntaxError
 
 from posjobs.errors import TemplateError
+from posjobs.liquid import unclosed
 from posjobs.liquid.compat import RubyCompatible
-from posjobs.liquid.context import PosContext, PosTemplate, output_buffer
+from posjobs.liquid.context import (
+    PosContext,
+    PosTemplate,
+    output_buffer,
+    without_front_matter,
+)
 from posjobs.liquid.loader import ProjectLoader
 from posjobs.liquid.run import RunState
 from posjobs.project import Project, TemplateFile
@@ -54,13 +60,16 @@ class Dialect:
     # --- parsing ------------------------------------------------------------------------------
     def parse(self, file: TemplateFile) -> BoundTemplate:
         """Parse a template file; a syntax error becomes a `TemplateError` at path:line:col."""
-        return self.parse_source(file.source, file.name)
+        return without_front_matter(self.parse_source(file.source, file.name),
+                                    file.matter_lines)
 
     def parse_source(self, source: str, name: str, line: int = 1, column: int = 0) -> BoundTemplate:
         """Parse source that starts at `line`:`column` of the template `name`."""
         padded = "\n" * (line - 1) + " " * column + source
         try:
             return self.env.from_string(padded, name=Path(name).name, path=name)
+        except LiquidSyntaxError as err:
+            raise to_template_error(unclosed.explain(err, padded, self.env), name) from None
         except LiquidError as err:
             raise to_template_error(err, name) from None
 
