@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -132,34 +131,27 @@ class Project:
         """A page by file path (absolute, or relative to `cwd` or the project) or by slug."""
         return self.match_page(name, cwd)[0]
 
-    def match_page(self, name: str, cwd: Path | None = None) -> tuple[Page, dict[str, str]]:
-        """The page `name` names, and the parameters a slug like `orders/:id` takes from
-        a path like `orders/7`."""
+    def match_page(self, name: str, cwd: Path | None = None, method: str | None = None
+                   ) -> tuple[Page, dict[str, str]]:
+        """The page `name` names (a file, or a request path routed by slug, method and
+        format: routing.py), and the parameters a slug like `orders/:id` takes from a path
+        like `orders/7`."""
+        from posjobs.routing import normalise, route
+
         for candidate in self._path_candidates(name, cwd):
             if candidate.is_file():
                 base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
                 return self._page(candidate.resolve(), base), {}
-        slug = normalise_slug(name)
         broken: list[tuple[str, TemplateError]] = []
         pages = self.pages(broken)
-        for page in pages:
-            if page.slug == slug:
-                return page, {}
-        matches = [(page, params) for page in pages
-                   if (params := _slug_params(page.slug, slug)) is not None]
-        if matches:  # the most specific pattern: fewest parameters
-            return min(matches, key=lambda match: len(match[1]))
-        for path_slug, err in broken:  # the page asked for may be one that cannot be read
-            if path_slug == slug:
-                raise err
-        choices = [p.slug for p in pages] + [p.file.name for p in pages] + [
-            _strip_suffix(p.file.path.name) for p in pages
-        ]
-        near = difflib.get_close_matches(name.strip("/"), choices, n=3, cutoff=0.5)
-        hint = ("did you mean " + ", ".join(repr(n) for n in near) + "?") if near else None
-        if not hint and pages:
-            hint = "pages: " + ", ".join(sorted(p.slug for p in pages)[:8])
-        raise PageNotFound(f"no page {name!r} in {self.root}", hint=hint)
+        try:
+            return route(pages, name, method)
+        except PageNotFound as err:
+            slug = normalise(name)
+            for path_slug, problem in broken:  # the page asked for may be one that is broken
+                if path_slug == slug:
+                    raise problem from None
+            raise PageNotFound(f"{err.message} in {self.root}", hint=err.hint) from None
 
     def _path_candidates(self, name: str, cwd: Path | None) -> Iterator[Path]:
         path = Path(name).expanduser()
@@ -268,20 +260,6 @@ class Project:
 def normalise_slug(name: str) -> str:
     slug = name.strip().strip("/")
     return slug or "/"
-
-
-def _slug_params(pattern: str, slug: str) -> dict[str, str] | None:
-    """`{"id": "7"}` for pattern `orders/:id` and slug `orders/7`; None if they differ."""
-    wanted, given = pattern.split("/"), slug.split("/")
-    if len(wanted) != len(given) or not any(p.startswith(":") for p in wanted):
-        return None
-    params = {}
-    for part, value in zip(wanted, given, strict=True):
-        if part.startswith(":"):
-            params[part[1:]] = value
-        elif part != value:
-            return None
-    return params
 
 
 def _slug_from_path(relative: Path) -> str:

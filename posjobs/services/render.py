@@ -66,7 +66,7 @@ def render_page(
     """
     request = request or Request()
     name, _, query = page_name.partition("?")
-    page, slug_params = project.match_page(name, cwd)
+    page, slug_params = project.match_page(name, cwd, method=request.method)
     request.params = {**dict(parse_qsl(query)), **slug_params, **request.params,
                       **(params or {})}
     dialect = dialect or Dialect(project)
