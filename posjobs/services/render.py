@@ -116,7 +116,8 @@ def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogE
     headers = context.get("headers", {})
     location = context.get("location", {})
     request = f"{headers.get('REQUEST_METHOD', 'GET')} {location.get('pathname', '/')}"
-    request += location.get("search", "")
+    query = headers.get("QUERY_STRING")
+    request += f"?{query}" if query else ""
     for entry in entries:
         entry.request = request
     return entries
