@@ -16,6 +16,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL |
 # Folders under modules/<name>/ that hold templates of the running app; anything else
 # (generators, docs) is not part of the app.
 MODULE_SCOPES = ("public", "private")
+# Where form configurations live: `forms/`, and `form_configurations/`, the platform's
+# deprecated directory it still reads.
+FORM_KINDS = ("forms", "form_configurations")
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,28 @@ class Project:
         return self._find(name, ("graphql",), (".graphql",))
 
     def find_form(self, name: str) -> Path | None:
-        """The form configuration an `{% include_form %}` name refers to (`app/forms/`)."""
-        return self._find(name, ("forms",))
+        """The form configuration an `{% include_form %}` name refers to, as the platform
+        finds it: the form whose front matter says `name: <name>`, or else the file at that
+        path, under `app/forms/` or the legacy `app/form_configurations/` (and a module's)."""
+        if _safe_parts(name) is None:
+            return None
+        for base in self.form_dirs():
+            for path in sorted(base.rglob("*.liquid")) if base.is_dir() else ():
+                try:
+                    declared = self.read(path).matter.get("name")
+                except (TemplateError, NotFoundError):
+                    continue  # a broken form is reported when it is the one asked for
+                if declared == name and self._inside(str(path)):
+                    return path
+        return self._find(name, FORM_KINDS)
+
+    def form_dirs(self) -> list[Path]:
+        """Where form configurations live: the app's, then the modules' (overrides first)."""
+        dirs = [self.root / "app" / kind for kind in FORM_KINDS]
+        for module in self._modules():
+            for base in (self.root / "app" / "modules" / module.name, module):
+                dirs += [base / scope / kind for scope in MODULE_SCOPES for kind in FORM_KINDS]
+        return dirs
 
     def _find(
         self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES
