@@ -61,6 +61,12 @@ class PosContext(RenderContext):
         carry = buf.size if isinstance(buf, LimitedStringIO) else 0
         return OutputBuffer(limit - carry)
 
+    def get_item(self, obj: Any, key: Any) -> Any:
+        """python-liquid's lookup, with Ruby's `Integer#size` (8) for `{{ n.size }}`."""
+        if key == "size" and isinstance(obj, int) and not isinstance(obj, bool):
+            return 8
+        return super().get_item(obj, key)
+
     def get(self, path: list[object], *, token: Token | None, default: object = UNDEFINED
             ) -> object:
         """A path's value; a path whose root is a hash or array literal (literals.py) starts

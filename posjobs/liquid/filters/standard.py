@@ -193,6 +193,78 @@ def escape_once(value: object) -> str:
     return _ESCAPE_ONCE.sub(lambda m: _escape(m.group()), to_s(value))
 
 
+def truncatewords(value: object, words: object = 15, ellipsis: object = "...") -> str | None:
+    """The first `words` words (at least one) and `ellipsis`; the text unchanged when it has
+    no more words than that."""
+    if is_nil(value):
+        return None
+    text, count = to_s(value), max(int(to_number(words)), 1)
+    parts = _awk_split(text, count + 1)
+    if len(parts) <= count:
+        return text
+    return " ".join(parts[:count]) + to_s(ellipsis)
+
+
+_SPACE = " \t\n\v\f\r"
+
+
+def _awk_split(text: str, limit: int) -> list[str]:
+    """Ruby's `text.split(" ", limit)`: words, the last field the rest of the text, and an
+    empty last field when whitespace ends the text before the limit is reached."""
+    parts: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end and text[pos] in _SPACE:
+        pos += 1
+    while pos < end:
+        if len(parts) == limit - 1:
+            parts.append(text[pos:])
+            return parts
+        stop = pos
+        while stop < end and text[stop] not in _SPACE:
+            stop += 1
+        parts.append(text[pos:stop])
+        pos = stop
+        while pos < end and text[pos] in _SPACE:
+            pos += 1
+        if pos == end and stop < end and len(parts) < limit:
+            parts.append("")
+    return parts
+
+
+def replace(value: object, search: object, replacement: object = "") -> str:
+    """Every `search` replaced, the replacement read as Ruby's `gsub` reads it (`\\0` is the
+    match)."""
+    return _sub(value, search, replacement, 0)
+
+
+def replace_first(value: object, search: object, replacement: object = "") -> str:
+    return _sub(value, search, replacement, 1)
+
+
+_BACKREFERENCE = re.compile(r"\\(\\|&|0|[1-9]|`|')")
+
+
+def _sub(value: object, search: object, replacement: object, count: int) -> str:
+    text, pattern, by = to_s(value), re.escape(to_s(search)), to_s(replacement)
+
+    def expand(match: re.Match[str]) -> str:
+        def one(ref: re.Match[str]) -> str:
+            kind = ref.group(1)
+            if kind == "\\":
+                return "\\"
+            if kind in ("&", "0"):
+                return match.group()
+            if kind == "`":
+                return text[:match.start()]
+            if kind == "'":
+                return text[match.end():]
+            return ""  # a group the plain-text pattern does not have
+
+        return _BACKREFERENCE.sub(one, by)
+
+    return re.sub(pattern, expand, text, count=count)
+
+
 # --- arrays -------------------------------------------------------------------------------------
 def _iterate(value: object) -> list[Any]:
     """Liquid's InputIterator: nil is empty, an array is flattened, a hash or a single value is
@@ -315,11 +387,11 @@ def concat(value: object, other: object) -> list[Any]:
 
 
 _TEXT_FILTERS = ("capitalize", "downcase", "upcase", "lstrip", "rstrip", "strip",
-                 "newline_to_br", "strip_html", "strip_newlines", "truncate", "truncatewords",
+                 "newline_to_br", "strip_html", "strip_newlines", "truncate",
                  "url_encode", "url_decode", "base64_decode", "base64_url_safe_encode",
                  "base64_url_safe_decode")
 _TEXT_WITH_ARGUMENTS = ("append", "prepend", "remove", "remove_first", "remove_last",
-                        "replace", "replace_first", "replace_last")
+                        "replace_last")
 
 
 def filters() -> dict[str, FilterT]:
@@ -333,6 +405,7 @@ def filters() -> dict[str, FilterT]:
         "plus": plus, "minus": minus, "times": times, "divided_by": divided_by,
         "modulo": modulo, "round": round_, "ceil": ceil, "floor": floor, "abs": abs_,
         "at_least": at_least, "at_most": at_most,
+        "truncatewords": truncatewords, "replace": replace, "replace_first": replace_first,
         "join": join, "size": size, "slice": slice_, "escape": escape,
         "escape_once": escape_once, "h": escape,
         "map": map_, "first": first, "last": last, "reverse": reverse, "uniq": uniq,
