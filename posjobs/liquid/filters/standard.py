@@ -1,140 +1,26 @@
 """Ruby Liquid's standard filters where python-liquid computes or prints differently.
 
 Each follows Liquid 5.4's StandardFilters (what the platform runs) and is pinned by the
-conformance suite (tests/conformance, recorded with Ruby Liquid): numbers go through
-Liquid's `Utils.to_number` (a float becomes a BigDecimal of its printed form, so
-`2.675 | round: 2` is 2.68 and `0.1 | plus: 0.2` is 0.3), text through Ruby's `to_s`
-(nil is empty, booleans lowercase), and arrays through Liquid's `InputIterator` (nil is
-an empty array, nested arrays are flattened).
+conformance suite (tests/conformance, recorded with Ruby Liquid): text goes through Ruby's
+`to_s` (nil is empty, booleans lowercase), arrays through Liquid's `InputIterator` (nil is
+an empty array, nested arrays are flattened); the math filters are in numbers.py.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DivisionByZero
-from decimal import InvalidOperation as DecimalInvalid
 from typing import Any
 
 from liquid import Undefined
 from liquid.builtin.filters import string as _string
 from liquid.exceptions import FilterArgumentError
 
+from posjobs.liquid.filters import numbers
+from posjobs.liquid.filters.numbers import to_number
 from posjobs.liquid.filters.support import FilterT, fail, is_nil, type_name
 from posjobs.liquid.ruby import to_s
-
-Number = int | Decimal
-
-
-# --- numbers ------------------------------------------------------------------------------------
-_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
-
-
-def to_number(value: object) -> Number:
-    """Liquid's `Utils.to_number`: a float is the BigDecimal of its printed form, a string
-    holding `-1.5` a BigDecimal, any other string its leading integer, anything else 0."""
-    if isinstance(value, bool) or is_nil(value):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            fail("number", f"{to_s(value)} is not a number Liquid can compute with")
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if _DECIMAL_TEXT.fullmatch(text):
-            return Decimal(text)
-        match = re.match(r"[+-]?\d+", text.replace("_", ""))
-        return int(match.group()) if match else 0
-    return 0
-
-
-def _result(value: Number) -> int | float:
-    """Liquid hands a BigDecimal result back as a float."""
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def plus(value: object, operand: object) -> int | float:
-    return _result(to_number(value) + to_number(operand))
-
-
-def minus(value: object, operand: object) -> int | float:
-    return _result(to_number(value) - to_number(operand))
-
-
-def times(value: object, operand: object) -> int | float:
-    return _result(to_number(value) * to_number(operand))
-
-
-def divided_by(value: object, operand: object) -> int | float:
-    """Integers divide to the floor (`-7 | divided_by: 2` is -4), as in Ruby."""
-    left, right = to_number(value), to_number(operand)
-    if isinstance(left, int) and isinstance(right, int):
-        if right == 0:
-            raise FilterArgumentError("divided_by: can't divide by 0", token=None)
-        return left // right
-    try:
-        return _result(Decimal(left) / Decimal(right))
-    except DivisionByZero:
-        return math.copysign(math.inf, left) if left else math.nan
-    except DecimalInvalid:
-        return math.nan
-
-
-def modulo(value: object, operand: object) -> int | float:
-    """The remainder with the divisor's sign (Ruby's `%`): `-7 | modulo: 3` is 2."""
-    left, right = to_number(value), to_number(operand)
-    if right == 0:
-        raise FilterArgumentError("modulo: can't divide by 0", token=None)
-    if isinstance(left, int) and isinstance(right, int):
-        return left % right
-    left, right = Decimal(left), Decimal(right)
-    return _result(left - right * (left / right).to_integral_value(ROUND_FLOOR))
-
-
-def round_(value: object, digits: object = 0) -> int | float:
-    """Half away from zero on the number as printed (`2.5` is 3, `2.675 | round: 2` 2.68)."""
-    number, places = to_number(value), to_number(digits)
-    if not isinstance(places, int):
-        places = int(places)
-    if isinstance(number, int):
-        if places >= 0:
-            return number
-        step = 10 ** -places
-        half = Decimal(number) / step
-        return int(half.quantize(Decimal(1), ROUND_HALF_UP)) * step
-    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    if places <= 0 or digits == 0:
-        return int(rounded)
-    return float(rounded)
-
-
-def ceil(value: object) -> int:
-    number = to_number(value)
-    return int(Decimal(number).to_integral_value(ROUND_CEILING))
-
-
-def floor(value: object) -> int:
-    number = to_number(value)
-    return int(Decimal(number).to_integral_value(ROUND_FLOOR))
-
-
-def abs_(value: object) -> int | float:
-    number = to_number(value)
-    return _result(-number if number < 0 else number)
-
-
-def at_least(value: object, least: object) -> int | float:
-    return _result(max(to_number(value), to_number(least)))
-
-
-def at_most(value: object, most: object) -> int | float:
-    return _result(min(to_number(value), to_number(most)))
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -396,15 +282,12 @@ _TEXT_WITH_ARGUMENTS = ("append", "prepend", "remove", "remove_first", "remove_l
 
 def filters() -> dict[str, FilterT]:
     """Every standard filter posjobs replaces, by name."""
-    out: dict[str, FilterT] = {}
+    out: dict[str, FilterT] = numbers.filters()
     for name in _TEXT_FILTERS:
         out[name] = _ruby_text(getattr(_string, name), arguments=False)
     for name in _TEXT_WITH_ARGUMENTS:
         out[name] = _ruby_text(getattr(_string, name), arguments=True)
     out.update({
-        "plus": plus, "minus": minus, "times": times, "divided_by": divided_by,
-        "modulo": modulo, "round": round_, "ceil": ceil, "floor": floor, "abs": abs_,
-        "at_least": at_least, "at_most": at_most,
         "truncatewords": truncatewords, "replace": replace, "replace_first": replace_first,
         "join": join, "size": size, "slice": slice_, "escape": escape,
         "escape_once": escape_once, "h": escape,
