@@ -38,6 +38,8 @@ def test_platform_arrays_print_as_json_and_liquid_arrays_join(render):
     # there: the items are the strings split gives).
     assert render("{% assign e = '1,2,3,4' | split: ',' %}{{ e | array_in_groups_of: 3 }}"
                   ) == '[["1","2","3"],["4",null,null]]'
+    assert render("{% assign e = '1,2,3,4' | split: ',' | array_in_groups_of: 3 %}"
+                  "{% for g in e %}{{ g }};{% endfor %}") == '["1","2","3"];["4",null,null];'
     # filters.json, hash_keys: `=> ["foo", "bar"]`
     assert render("{% assign d = null | hash_merge: foo: 'x', bar: 'y' %}{{ d | hash_keys }}"
                   ) == '["foo","bar"]'

@@ -228,10 +228,18 @@ def _platform_arrays(name: str, func: FilterT) -> FilterT:
 
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
-        result = func(*args, **kwargs)
-        return JsonArray(result) if type(result) is list else result
+        return _marked(func(*args, **kwargs))
 
     return call
+
+
+def _marked(value: Any) -> Any:
+    """A platform filter's array, and the arrays directly inside it (the groups of
+    `array_in_groups_of`), as `JsonArray`s; hashes are left as they are (they print as JSON
+    anyway, and filters such as `hash_add_key` hand back the very hash they were given)."""
+    if type(value) is list:
+        return JsonArray(_marked(item) for item in value)
+    return value
 
 
 def _checked(name: str, func: FilterT) -> FilterT:
