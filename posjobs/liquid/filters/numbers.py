@@ -100,7 +100,10 @@ def round_(value: object, digits: object = 0) -> int | float:
         step = 10 ** -places
         half = Decimal(number) / step
         return int(half.quantize(Decimal(1), ROUND_HALF_UP)) * step
-    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    except DecimalInvalid:  # more digits asked for than the number has: Ruby returns it
+        return float(number)
     if places <= 0 or digits == 0:
         return int(rounded)
     return float(rounded)
