@@ -17,13 +17,18 @@ variable named `a`). After a name it is still an index: `x["a"]`.
 - Hash and array literals and `<<` in expressions: `{% assign x = {"a": [1, y]} %}`,
   `{% assign list << item %}`, `{% assign row = row << value %}` (literals.py).
 - Argument lists as Ruby Liquid reads them: `function r = 'p', a: 1 b: 2` (a missing comma),
-  `a: 1, , b: 2`, a trailing `;`, and `name: a: b` (the part after the second colon is
+  `a: 1, , b: 2`, a trailing `;` or `|`, and `name: a: b` (the part after the second colon is
   dropped, as Ruby Liquid's argument scanner does).
+- `{{ }}` prints nothing.
 - A `#` after a tag's arguments starts a comment to the end of the tag (or of the line in
   `{% liquid %}`): `{% render 'x' # TODO %}`, `log data # note`, as Ruby Liquid ignores it.
 - String literals are taken literally, backslashes included, as in Ruby Liquid:
   `'^https?:\\/\\/[\\S]+'` is that regular expression. python-liquid already does this; the
   tests pin it.
+
+Beyond parsing, a few evaluations follow Ruby: `== blank` is Rails' `blank?`, `contains` is
+Ruby's `include?` (a number contains nothing; `'true' contains true` holds), `{{ s.first }}`
+is ActiveSupport's `String#first`, and `{{ }}` prints values as ruby.py does.
 
 The expression tokenizer is module-level in python-liquid, so rather than patching it for the
 whole process, `RubyCompatible` routes this environment's parsing through `tokenize` below.
@@ -40,7 +45,7 @@ from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import FilteredExpression
 from liquid.builtin.expressions import _tokenize as _strict
 from liquid.builtin.expressions import logical as _logical
-from liquid.builtin.expressions.primitive import Blank
+from liquid.builtin.expressions.primitive import Blank, Nil
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags import case_tag as _case_tag
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
@@ -188,7 +193,7 @@ def relax(tokens: list[Token]) -> list[Token]:
     """Argument lists as Ruby Liquid reads them: a missing comma between arguments
     (`'x' object: object`), doubled commas and a trailing `;` are fine, and in `name: a: b`
     what follows the second colon is dropped (Ruby Liquid's `name: a` argument scanner)."""
-    while tokens and tokens[-1].kind == TOKEN_SEMICOLON:
+    while tokens and tokens[-1].kind in (TOKEN_SEMICOLON, TOKEN_PIPE):  # `{{ x | }}` is x
         tokens = tokens[:-1]
     out: list[Token] = []
     skipping = False
@@ -319,6 +324,8 @@ class CompatOutput(Output):
     def parse(self, stream: TokenStream) -> OutputNode:
         token = stream.eat(TOKEN_OUTPUT)
         expression = stream.expect(TOKEN_EXPRESSION)
+        if not expression.value.strip():  # `{{ }}` prints nothing, as in Ruby Liquid
+            return self.node_class(token, Nil(expression))
         tokens = TokenStream(tokenize(expression.value, expression))
         return self.node_class(token, FilteredExpression.parse(self.env, tokens))
 
