@@ -46,6 +46,11 @@ def test_platform_arrays_print_as_json_and_liquid_arrays_join(render):
     # tags.json, function: `{% assign items = [] %} ... {{ items }} => ["item_1","item_2"]`
     assert render("{% assign items = [] %}{% assign items << 'item_1' %}"
                   "{% assign items << 'item_2' %}{{ items }}") == '["item_1","item_2"]'
+    # filters.json, extract_url_params: `{"first":"a","second":["b","c"]}`; its arrays, and
+    # those of parse_json, are the platform's wherever they sit.
+    assert render('{% assign p = "/a/b/c/" | extract_url_params: "/{first}{/second*}" %}'
+                  "{{ p }}|{{ p.second }}") == '{"first":"a","second":["b","c"]}|["b","c"]'
+    assert render("{% assign j = '{\"a\": [1, null]}' | parse_json %}{{ j.a }}") == "[1,null]"
     # Ruby Liquid's own arrays (split, map, data passed in) join, as the oracle records.
     assert render("{{ 'a,b' | split: ',' }}|{{ d | map: 'x' }}|{{ d }}",
                   d=[{"x": 1}, {"x": None}]) == 'ab|1|{"x":1}{"x":null}'

@@ -207,6 +207,9 @@ ALIASES: dict[str, str] = {
 
 # Platform filters with a standard Liquid name: their arrays print as Ruby Liquid's do.
 _STANDARD_NAMES = frozenset({"split", "date"})
+# Platform filters that build a fresh value from text: every array in it is the platform's.
+_PARSERS = frozenset({"parse_json", "parse_csv", "parse_xml", "extract_url_params",
+                      "jwt_decode", "hash_diff"})
 
 
 def register(env: Environment) -> None:
@@ -226,9 +229,11 @@ def _platform_arrays(name: str, func: FilterT) -> FilterT:
     if name in _STANDARD_NAMES:
         return func
 
+    mark = _marked_deep if name in _PARSERS else _marked
+
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
-        return _marked(func(*args, **kwargs))
+        return mark(func(*args, **kwargs))
 
     return call
 
@@ -239,6 +244,16 @@ def _marked(value: Any) -> Any:
     anyway, and filters such as `hash_add_key` hand back the very hash they were given)."""
     if type(value) is list:
         return JsonArray(_marked(item) for item in value)
+    return value
+
+
+def _marked_deep(value: Any) -> Any:
+    """`_marked`, also inside hashes: for values a parser has just built, which nothing else
+    holds yet (`{% assign p = '{"a": [1]}' | parse_json %}{{ p.a }}` prints `[1]`)."""
+    if type(value) is list:
+        return JsonArray(_marked_deep(item) for item in value)
+    if type(value) is dict:
+        return {key: _marked_deep(item) for key, item in value.items()}
     return value
 
 
