@@ -51,9 +51,14 @@ def test_platform_arrays_print_as_json_and_liquid_arrays_join(render):
     assert render('{% assign p = "/a/b/c/" | extract_url_params: "/{first}{/second*}" %}'
                   "{{ p }}|{{ p.second }}") == '{"first":"a","second":["b","c"]}|["b","c"]'
     assert render("{% assign j = '{\"a\": [1, null]}' | parse_json %}{{ j.a }}") == "[1,null]"
-    # Ruby Liquid's own arrays (split, map, data passed in) join, as the oracle records.
-    assert render("{{ 'a,b' | split: ',' }}|{{ d | map: 'x' }}|{{ d }}",
-                  d=[{"x": 1}, {"x": None}]) == 'ab|1|{"x":1}{"x":null}'
+    # filters.json lists split and map as platformOS filters; the developer guide prints a
+    # split array as JSON (api-reference/liquid/include: `["subaru","honda",...]`).
+    assert render("{{ 'a,b' | split: ',' }}|{{ d | map: 'x' }}",
+                  d=[{"x": 1}, {"x": None}]) == '["a","b"]|[1,null]'
+    # Ruby Liquid's own arrays (sort, uniq, concat...) and data passed in join, as the
+    # oracle records.
+    assert render("{{ d }}|{{ n | sort }}|{{ n | concat: n }}", d=[{"x": 1}, {"x": None}],
+                  n=[2, None, 1]) == '{"x":1}{"x":null}|12|2121'
 
 
 def test_a_platform_array_stays_an_array():

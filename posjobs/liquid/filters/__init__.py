@@ -205,8 +205,9 @@ ALIASES: dict[str, str] = {
 }
 
 
-# Platform filters with a standard Liquid name: their arrays print as Ruby Liquid's do.
-_STANDARD_NAMES = frozenset({"split", "date"})
+# Standard Liquid names filters.json files under platformOS: the platform's own versions,
+# whose arrays print as JSON like those of its other filters.
+_PLATFORM_STANDARD = frozenset({"map", "split"})
 # Platform filters that build a fresh value from text: every array in it is the platform's.
 _PARSERS = frozenset({"parse_json", "parse_csv", "parse_xml", "extract_url_params",
                       "jwt_decode", "hash_diff"})
@@ -216,6 +217,8 @@ def register(env: Environment) -> None:
     """Add the platformOS filters and Ruby Liquid's standard ones where python-liquid's
     differ (standard.py); python-liquid's other standard filters are already there."""
     for name, func in standard.filters().items():
+        if name in _PLATFORM_STANDARD:
+            func = _platform_arrays(name, func)
         env.add_filter(name, _checked(name, func))
     for name, func in FILTERS.items():
         env.add_filter(name, _checked(name, _platform_arrays(name, func)))
@@ -226,9 +229,6 @@ def register(env: Environment) -> None:
 def _platform_arrays(name: str, func: FilterT) -> FilterT:
     """`func`, its array results marked as the platform's own (printed as JSON, as the
     platform's reference shows them: `array_compact`, `hash_keys`, `array_in_groups_of`)."""
-    if name in _STANDARD_NAMES:
-        return func
-
     mark = _marked_deep if name in _PARSERS else _marked
 
     @functools.wraps(func)
