@@ -110,13 +110,16 @@ def _describe(page: Page) -> str:
 
 
 def _near(pages: Sequence[Page], name: str) -> str | None:
-    """Names close to `name` that would reach a page, each once, never `name` itself: slugs,
-    and file paths for pages whose file name is what comes close (`indx` ->
-    `app/views/pages/index.liquid`, whose slug is `/`); else a few pages."""
+    """Names close to `name` that would reach a page, each once, never `name` itself: slugs
+    (with the format when it is not HTML: `export.csv`), and file paths for pages whose file
+    name is what comes close (`indx` -> `app/views/pages/index.liquid`, whose slug is `/`);
+    else a few pages."""
     typed = name.strip("/")
     suggestions: dict[str, str] = {}
     for page in pages:
-        suggestions.setdefault(page.slug, page.slug)
+        routed = page.slug if page.format == "html" or page.slug == "/" else (
+            f"{page.slug}.{page.format}")
+        suggestions.setdefault(routed, routed)
         stem = page.file.path.name.split(".")[0]
         suggestions.setdefault(stem, page.file.name)
         suggestions.setdefault(page.file.name, page.file.name)

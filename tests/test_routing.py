@@ -57,3 +57,11 @@ def test_hints_name_each_page_once_and_never_the_name_typed(make_project):
     with pytest.raises(PageNotFound) as caught:
         project.match_page("orders", method="POST")
     assert "did you mean" not in (caught.value.hint or "")
+
+
+def test_a_hint_names_a_page_of_another_format_with_its_format(make_project):
+    project = make_project(ROUTES)
+    with pytest.raises(PageNotFound) as caught:
+        project.match_page("_tests/run_asyn")
+    assert "'_tests/run_async'" in (caught.value.hint or "")
+    assert "'_tests/run_async.js'" in (caught.value.hint or "")
