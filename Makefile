@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 DEMO   := fixtures/demo
 DEMO_DB := $(DEMO)/.posjobs/posjobs.db
 
-.PHONY: demo test lint clean bench bench-quick
+.PHONY: demo test lint clean bench bench-quick conformance-record
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# Regenerate tests/conformance/recorded.json with Ruby Liquid 5.4 + ActiveSupport (Debian:
+# apt-get install ruby-liquid ruby-activesupport); the test suite itself needs no Ruby.
+conformance-record:
+	ruby tests/conformance/record.rb
 
 lint: $(STAMP)
 	$(BIN)/ruff check posjobs tests

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +16,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL |
 # Folders under modules/<name>/ that hold templates of the running app; anything else
 # (generators, docs) is not part of the app.
 MODULE_SCOPES = ("public", "private")
+# Where form configurations live: `forms/`, and `form_configurations/`, the platform's
+# deprecated directory it still reads.
+FORM_KINDS = ("forms", "form_configurations")
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,15 @@ class TemplateFile:
     """A template's source with its front matter parsed and blanked out.
 
     The front matter lines are kept as empty lines so that line numbers in errors and logs
-    match the file.
+    match the file; the dialect drops them from the output (`matter_lines` of them), as the
+    platform prints nothing for front matter.
     """
 
     path: Path
     name: str  # project-relative path, as shown to users
     source: str
     matter: dict[str, Any] = field(default_factory=dict)
+    matter_lines: int = 0  # the empty lines standing for the front matter
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ class Project:
         """Read a template file, parsing its YAML front matter."""
         name = self.relative(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            # Bytes, not text mode: `\r\n` and `\r` stay as written (CSV and email bodies).
+            text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as err:
             raise TemplateError(f"not UTF-8 text ({err.reason})", path=name) from None
         except OSError as err:
@@ -100,8 +105,8 @@ class Project:
         if not match:
             return TemplateFile(path, name, text)
         matter = _parse_front_matter(match.group(1), name)
-        blanked = "\n" * match.group(0).count("\n") + text[match.end() :]
-        return TemplateFile(path, name, blanked, matter)
+        lines = match.group(0).count("\n")
+        return TemplateFile(path, name, "\n" * lines + text[match.end() :], matter, lines)
 
     # --- pages --------------------------------------------------------------------------------
     def page_dirs(self) -> Iterator[Path]:
@@ -129,34 +134,27 @@ class Project:
         """A page by file path (absolute, or relative to `cwd` or the project) or by slug."""
         return self.match_page(name, cwd)[0]
 
-    def match_page(self, name: str, cwd: Path | None = None) -> tuple[Page, dict[str, str]]:
-        """The page `name` names, and the parameters a slug like `orders/:id` takes from
-        a path like `orders/7`."""
+    def match_page(self, name: str, cwd: Path | None = None, method: str | None = None
+                   ) -> tuple[Page, dict[str, str]]:
+        """The page `name` names (a file, or a request path routed by slug, method and
+        format: routing.py), and the parameters a slug like `orders/:id` takes from a path
+        like `orders/7`."""
+        from posjobs.routing import normalise, route
+
         for candidate in self._path_candidates(name, cwd):
             if candidate.is_file():
                 base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
                 return self._page(candidate.resolve(), base), {}
-        slug = normalise_slug(name)
         broken: list[tuple[str, TemplateError]] = []
         pages = self.pages(broken)
-        for page in pages:
-            if page.slug == slug:
-                return page, {}
-        matches = [(page, params) for page in pages
-                   if (params := _slug_params(page.slug, slug)) is not None]
-        if matches:  # the most specific pattern: fewest parameters
-            return min(matches, key=lambda match: len(match[1]))
-        for path_slug, err in broken:  # the page asked for may be one that cannot be read
-            if path_slug == slug:
-                raise err
-        choices = [p.slug for p in pages] + [p.file.name for p in pages] + [
-            _strip_suffix(p.file.path.name) for p in pages
-        ]
-        near = difflib.get_close_matches(name.strip("/"), choices, n=3, cutoff=0.5)
-        hint = ("did you mean " + ", ".join(repr(n) for n in near) + "?") if near else None
-        if not hint and pages:
-            hint = "pages: " + ", ".join(sorted(p.slug for p in pages)[:8])
-        raise PageNotFound(f"no page {name!r} in {self.root}", hint=hint)
+        try:
+            return route(pages, name, method)
+        except PageNotFound as err:
+            slug = normalise(name)
+            for path_slug, problem in broken:  # the page asked for may be one that is broken
+                if path_slug == slug:
+                    raise problem from None
+            raise PageNotFound(f"{err.message} in {self.root}", hint=err.hint) from None
 
     def _path_candidates(self, name: str, cwd: Path | None) -> Iterator[Path]:
         path = Path(name).expanduser()
@@ -204,8 +202,28 @@ class Project:
         return self._find(name, (folder,))
 
     def find_form(self, name: str) -> Path | None:
-        """The form configuration an `{% include_form %}` name refers to (`app/forms/`)."""
-        return self._find(name, ("forms",))
+        """The form configuration an `{% include_form %}` name refers to, as the platform
+        finds it: the form whose front matter says `name: <name>`, or else the file at that
+        path, under `app/forms/` or the legacy `app/form_configurations/` (and a module's)."""
+        if _safe_parts(name) is None:
+            return None
+        for base in self.form_dirs():
+            for path in sorted(base.rglob("*.liquid")) if base.is_dir() else ():
+                try:
+                    declared = self.read(path).matter.get("name")
+                except (TemplateError, NotFoundError):
+                    continue  # a broken form is reported when it is the one asked for
+                if declared == name and self._inside(str(path)):
+                    return path
+        return self._find(name, FORM_KINDS)
+
+    def form_dirs(self) -> list[Path]:
+        """Where form configurations live: the app's, then the modules' (overrides first)."""
+        dirs = [self.root / "app" / kind for kind in FORM_KINDS]
+        for module in self._modules():
+            for base in (self.root / "app" / "modules" / module.name, module):
+                dirs += [base / scope / kind for scope in MODULE_SCOPES for kind in FORM_KINDS]
+        return dirs
 
     def _find(
         self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES
@@ -271,20 +289,6 @@ class Project:
 def normalise_slug(name: str) -> str:
     slug = name.strip().strip("/")
     return slug or "/"
-
-
-def _slug_params(pattern: str, slug: str) -> dict[str, str] | None:
-    """`{"id": "7"}` for pattern `orders/:id` and slug `orders/7`; None if they differ."""
-    wanted, given = pattern.split("/"), slug.split("/")
-    if len(wanted) != len(given) or not any(p.startswith(":") for p in wanted):
-        return None
-    params = {}
-    for part, value in zip(wanted, given, strict=True):
-        if part.startswith(":"):
-            params[part[1:]] = value
-        elif part != value:
-            return None
-    return params
 
 
 def _slug_from_path(relative: Path) -> str:

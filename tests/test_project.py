@@ -132,3 +132,4 @@ def test_a_symbolic_link_out_of_the_project_is_not_followed(make_project, tmp_pa
     (project.root / "app/views/partials/leak.liquid").symlink_to(outside)
     assert project.find_partial("ok") is not None
     assert project.find_partial("leak") is None
+

@@ -17,11 +17,18 @@ variable named `a`). After a name it is still an index: `x["a"]`.
 - Hash and array literals and `<<` in expressions: `{% assign x = {"a": [1, y]} %}`,
   `{% assign list << item %}`, `{% assign row = row << value %}` (literals.py).
 - Argument lists as Ruby Liquid reads them: `function r = 'p', a: 1 b: 2` (a missing comma),
-  `a: 1, , b: 2`, a trailing `;`, and `name: a: b` (the part after the second colon is
+  `a: 1, , b: 2`, a trailing `;` or `|`, and `name: a: b` (the part after the second colon is
   dropped, as Ruby Liquid's argument scanner does).
+- `{{ }}` prints nothing.
+- A `#` after a tag's arguments starts a comment to the end of the tag (or of the line in
+  `{% liquid %}`): `{% render 'x' # TODO %}`, `log data # note`, as Ruby Liquid ignores it.
 - String literals are taken literally, backslashes included, as in Ruby Liquid:
   `'^https?:\\/\\/[\\S]+'` is that regular expression. python-liquid already does this; the
   tests pin it.
+
+Beyond parsing, a few evaluations follow Ruby: `== blank` is Rails' `blank?`, `contains` is
+Ruby's `include?` (a number contains nothing; `'true' contains true` holds), `{{ s.first }}`
+is ActiveSupport's `String#first`, and `{{ }}` prints values as ruby.py does.
 
 The expression tokenizer is module-level in python-liquid, so rather than patching it for the
 whole process, `RubyCompatible` routes this environment's parsing through `tokenize` below.
@@ -30,7 +37,7 @@ whole process, `RubyCompatible` routes this environment's parsing through `token
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TextIO
 
 from liquid import Environment, RenderContext
@@ -38,7 +45,7 @@ from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import FilteredExpression
 from liquid.builtin.expressions import _tokenize as _strict
 from liquid.builtin.expressions import logical as _logical
-from liquid.builtin.expressions.primitive import Blank
+from liquid.builtin.expressions.primitive import Blank, Nil
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags import case_tag as _case_tag
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
@@ -87,10 +94,11 @@ from liquid.token import (
     Token,
     operators,
 )
-from liquid.undefined import is_undefined
+from liquid.undefined import Undefined, is_undefined
 
 from posjobs.liquid import literals
 from posjobs.liquid.literals import TOKEN_APPEND, TOKEN_LBRACE, TOKEN_RBRACE, VALUE_ENDS
+from posjobs.liquid.ruby import to_s
 from posjobs.liquid.values import output_string
 
 # Keywords Ruby Liquid also accepts as variable and argument names.
@@ -160,6 +168,8 @@ def scan(source: str, parent: Token) -> list[Token]:
                 raise LiquidSyntaxError(f"unknown operator {value!r}",
                                         token=Token(kind, value, index, parent.source))
             kind = operators[value]
+        elif kind == TOKEN_ILLEGAL and value == "#":
+            break  # `{% render 'x' # TODO %}`: Ruby Liquid ignores what follows the `#`
         elif kind == TOKEN_ILLEGAL:
             raise LiquidSyntaxError(f"unexpected {value!r}",
                                     token=Token(kind, value, index, parent.source))
@@ -183,7 +193,7 @@ def relax(tokens: list[Token]) -> list[Token]:
     """Argument lists as Ruby Liquid reads them: a missing comma between arguments
     (`'x' object: object`), doubled commas and a trailing `;` are fine, and in `name: a: b`
     what follows the second colon is dropped (Ruby Liquid's `name: a` argument scanner)."""
-    while tokens and tokens[-1].kind == TOKEN_SEMICOLON:
+    while tokens and tokens[-1].kind in (TOKEN_SEMICOLON, TOKEN_PIPE):  # `{{ x | }}` is x
         tokens = tokens[:-1]
     out: list[Token] = []
     skipping = False
@@ -314,6 +324,8 @@ class CompatOutput(Output):
     def parse(self, stream: TokenStream) -> OutputNode:
         token = stream.eat(TOKEN_OUTPUT)
         expression = stream.expect(TOKEN_EXPRESSION)
+        if not expression.value.strip():  # `{{ }}` prints nothing, as in Ruby Liquid
+            return self.node_class(token, Nil(expression))
         tokens = TokenStream(tokenize(expression.value, expression))
         return self.node_class(token, FilteredExpression.parse(self.env, tokens))
 
@@ -403,6 +415,10 @@ def _tag(name: str, index: int, parent: Token) -> Token:
 class RubyCompatible(Environment):
     """An environment whose templates parse as Ruby Liquid's do (see the module docstring)."""
 
+    # `{{ name.first }}` is the first character: the platform loads ActiveSupport, whose
+    # String#first Ruby Liquid calls.
+    string_first_and_last = True
+
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
         self.add_tag(CompatOutput)
@@ -432,3 +448,21 @@ def _ruby_eq(left: object, right: object) -> bool:
 
 _logical._eq = _ruby_eq
 _case_tag._eq = _ruby_eq
+
+
+# `contains` as Ruby Liquid's: a string holds the right side's `to_s` (`true`, not `True`),
+# and a left side that has no `include?` (a number, a boolean) contains nothing rather than
+# being an error. Wrapped the same way, and only for values python-liquid rejects or prints
+# in Python's spelling.
+_strict_contains = _logical._contains
+
+
+def _ruby_contains(token: Token, left: object, right: object) -> bool:
+    if isinstance(left, str) and not is_undefined(right) and right is not None:
+        return to_s(right) in left
+    if isinstance(left, (str, Collection)) and not isinstance(left, Undefined):
+        return bool(_strict_contains(token, left, right))
+    return False
+
+
+_logical._contains = _ruby_contains

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any, TextIO
 
 from liquid import BoundTemplate, RenderContext, Token
+from liquid.builtin.content import ContentNode
 from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
+from liquid.output import LimitedStringIO
 from liquid.undefined import UNDEFINED
 
 from posjobs.errors import StoreError
 from posjobs.liquid.literals import PlatformLiteral
 from posjobs.liquid.run import RunState
+
+
+class OutputBuffer(LimitedStringIO):
+    """python-liquid's size-limited output, keeping `\r` and `\r\n` as written (its own
+    buffer translates them to `\n`, which changes CSV and email bodies)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, newline="")
+
+
+def output_buffer(limit: int | None) -> StringIO:
+    return OutputBuffer(limit) if limit else StringIO(newline="")
+
+
+def without_front_matter(template: BoundTemplate, lines: int) -> BoundTemplate:
+    """`template` without the empty lines that stand for its front matter in the output: they
+    keep line numbers right, but the platform prints nothing for front matter."""
+    if lines and template.nodes and isinstance(template.nodes[0], ContentNode):
+        first = template.nodes[0]
+        padding = len(first.text) - len(first.text.lstrip("\n"))
+        first.text = first.text[min(padding, lines):]
+    return template
 
 
 class PosContext(RenderContext):
@@ -27,6 +52,20 @@ class PosContext(RenderContext):
         assert isinstance(ctx, PosContext)
         ctx.run = self.run
         return ctx
+
+    def get_buffer(self, buf: TextIO | None = None) -> StringIO:
+        """A buffer for captured output (`capture`, blocks), keeping line endings."""
+        limit = self.env.output_stream_limit
+        if limit is None:
+            return StringIO(newline="")
+        carry = buf.size if isinstance(buf, LimitedStringIO) else 0
+        return OutputBuffer(limit - carry)
+
+    def get_item(self, obj: Any, key: Any) -> Any:
+        """python-liquid's lookup, with Ruby's `Integer#size` (8) for `{{ n.size }}`."""
+        if key == "size" and isinstance(obj, int) and not isinstance(obj, bool):
+            return 8
+        return super().get_item(obj, key)
 
     def get(self, path: list[object], *, token: Token | None, default: object = UNDEFINED
             ) -> object:
@@ -61,6 +100,9 @@ class PosTemplate(BoundTemplate):
     """A template whose errors always name the template they happened in."""
 
     context_class = PosContext
+
+    def _get_buffer(self) -> StringIO:
+        return output_buffer(self.env.output_stream_limit)
 
     def render_with_context(
         self,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 from liquid import BoundTemplate, Environment
-from liquid.exceptions import LiquidError
-from liquid.output import LimitedStringIO
+from liquid.exceptions import LiquidError, LiquidSyntaxError
 
 from posjobs.errors import TemplateError
+from posjobs.liquid import unclosed
 from posjobs.liquid.compat import RubyCompatible
-from posjobs.liquid.context import PosContext, PosTemplate
+from posjobs.liquid.context import (
+    PosContext,
+    PosTemplate,
+    output_buffer,
+    without_front_matter,
+)
 from posjobs.liquid.loader import ProjectLoader
 from posjobs.liquid.run import RunState
 from posjobs.project import Project, TemplateFile
@@ -60,13 +64,16 @@ class Dialect:
     # --- parsing ------------------------------------------------------------------------------
     def parse(self, file: TemplateFile) -> BoundTemplate:
         """Parse a template file; a syntax error becomes a `TemplateError` at path:line:col."""
-        return self.parse_source(file.source, file.name)
+        return without_front_matter(self.parse_source(file.source, file.name),
+                                    file.matter_lines)
 
     def parse_source(self, source: str, name: str, line: int = 1, column: int = 0) -> BoundTemplate:
         """Parse source that starts at `line`:`column` of the template `name`."""
         padded = "\n" * (line - 1) + " " * column + source
         try:
             return self.env.from_string(padded, name=Path(name).name, path=name)
+        except LiquidSyntaxError as err:
+            raise to_template_error(unclosed.explain(err, padded, self.env), name) from None
         except LiquidError as err:
             raise to_template_error(err, name) from None
 
@@ -107,10 +114,7 @@ class Dialect:
         self.loader.begin_render()
         liquid_context = PosContext(template, globals={"context": context}, run=run)
         liquid_context.locals.update(variables or {})
-        buffer: StringIO = (
-            LimitedStringIO(limit=self.limits.output_bytes) if self.limits.output_bytes
-            else StringIO()
-        )
+        buffer = output_buffer(self.limits.output_bytes)
         self._runs.append(run)
         try:
             template.render_with_context(liquid_context, buffer)

@@ -59,6 +59,8 @@ from liquid.token import (
     TOKEN_WORD,
 )
 
+from posjobs.liquid.ruby import JsonArray
+
 # Token kinds the dialect's expression tokenizer adds to python-liquid's (see compat.py).
 TOKEN_LBRACE = "lbrace"
 TOKEN_RBRACE = "rbrace"
@@ -117,7 +119,7 @@ class ArrayLiteral(PlatformLiteral):
         return "[" + ", ".join(str(item) for item in self.items) + "]"
 
     def evaluate(self, context: RenderContext) -> list[Any]:
-        return [plain(item.evaluate(context)) for item in self.items]
+        return JsonArray(plain(item.evaluate(context)) for item in self.items)
 
     def children(self) -> list[Expression]:
         return list(self.items)
@@ -153,7 +155,7 @@ def append_to(array: object, value: object, token: Token, name: str) -> list[Any
     """`array` with `value` appended: nil starts an array, a string holding a JSON array (as
     `errors[name] | default: "[]"` gives) is that array."""
     if array is None or isinstance(array, Undefined):
-        return [value]
+        return JsonArray([value])
     if isinstance(array, str):
         try:
             parsed = json.loads(array)
@@ -161,7 +163,7 @@ def append_to(array: object, value: object, token: Token, name: str) -> list[Any
             parsed = None
         if isinstance(parsed, list):
             parsed.append(value)
-            return parsed
+            return JsonArray(parsed)
     if not isinstance(array, list):
         raise LiquidTypeError(f"cannot append to {name}: it is {_kind_of(array)}, not an array",
                               token=token)

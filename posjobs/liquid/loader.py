@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from liquid import BaseLoader, BoundTemplate, Environment
-from liquid.exceptions import TemplateNotFoundError
+from liquid.exceptions import LiquidSyntaxError, TemplateNotFoundError
 from liquid.loader import TemplateSource
 
+from posjobs.liquid import unclosed
+from posjobs.liquid.context import without_front_matter
 from posjobs.project import Project
 
 
@@ -48,8 +50,12 @@ class ProjectLoader(BaseLoader):
         if cached is not None and cached[0] == path and cached[1] == mtime:
             return cached[2]
         file = self.project.read(path)
-        template = env.from_string(file.source, name=Path(file.name).name, path=file.name,
-                                   globals=globals)
+        try:
+            parsed = env.from_string(file.source, name=Path(file.name).name, path=file.name,
+                                     globals=globals)
+        except LiquidSyntaxError as err:
+            raise unclosed.explain(err, file.source, env) from None
+        template = without_front_matter(parsed, file.matter_lines)
         self._cache[name] = (path, mtime, template)
         return template
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from liquid import Undefined
+
+from posjobs.liquid.ruby import JsonArray, output, to_json
 
 
 class UnstorableValue(TypeError):
@@ -60,37 +60,17 @@ def log_message(value: object) -> str:
     """How `{% log %}` prints a value: strings as they are, everything else as JSON."""
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, Undefined):
-        return "null"
-    try:
-        return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _plain(value: object) -> Any:
-    if isinstance(value, Undefined):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, range)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    return to_json(value)
 
 
 def output_string(value: object, autoescape: bool = False) -> str:
-    """How `{{ }}` and `echo` print a value on the platform: a hash as JSON (python-liquid
-    would print Python's repr), an array as its items joined, each item printed the same way.
-    Everything else as standard Liquid prints it."""
-    from liquid.stringify import to_liquid_string
+    """How `{{ }}` and `echo` print a value on the platform (ruby.output: Ruby's `to_s`,
+    arrays joined, hashes and the platform's own arrays as JSON)."""
+    from liquid import escape
 
-    if isinstance(value, dict):
-        return to_liquid_string(log_message(value), autoescape)
-    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+    if autoescape and hasattr(value, "__html__"):
+        return str(value)
+    if autoescape and isinstance(value, (list, tuple)) and not isinstance(value, JsonArray):
         return "".join(output_string(item, autoescape) for item in value)
-    return to_liquid_string(value, autoescape)
-
+    text = output(value)
+    return str(escape(text)) if autoescape else text

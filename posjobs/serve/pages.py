@@ -10,7 +10,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import PlainTextResponse, Response
 
 from posjobs.errors import PageNotFound, PosjobsError, TemplateError
-from posjobs.project import Page, Project, _slug_params, normalise_slug
+from posjobs.project import Page, Project
 from posjobs.serve.params import BadBody, request_params
 from posjobs.serve.security import SESSION_COOKIE, SessionState
 from posjobs.services.context import Request
@@ -84,38 +84,24 @@ class PageTable:
 
 
 def route(table: PageTable, path: str, method: str) -> tuple[Page, dict[str, str]]:
-    """The page a request names: its slug, method and format together.
+    """The page a request names: its slug, method and format together (the project's own
+    routing, posjobs/routing.py), over the table's cached pages.
 
     Pages are looked up by slug only, never by file path, so a URL cannot name a file. A
-    slug that exists for another method is still 404, as on the platform. (When the
-    project's own routing matches slug, method and format, this becomes a call to it.)
+    slug that exists for another method is still 404, as on the platform.
     """
-    slug, fmt = _slug_and_format(path)
+    from posjobs.routing import normalise
+    from posjobs.routing import route as route_page
+
     pages, broken = table.pages()
-    found: list[tuple[Page, dict[str, str]]] = []
-    for page in pages:
-        if page.method != method or page.format != fmt:
-            continue
-        if page.slug == slug:
-            return page, {}
-        params = _slug_params(page.slug, slug)
-        if params is not None:
-            found.append((page, params))
-    if found:  # the most specific pattern: fewest parameters
-        return min(found, key=lambda match: len(match[1]))
-    for path_slug, err in broken:  # the page asked for may be one that cannot be read
-        if path_slug == slug:
-            raise err
-    raise PageNotFound(f"no page for {method.upper()} {path}")
-
-
-def _slug_and_format(path: str) -> tuple[str, str]:
-    slug = normalise_slug(path)
-    head, _, last = slug.rpartition("/")
-    stem, dot, ext = last.rpartition(".")
-    if dot and stem and ext.lower() in CONTENT_TYPES:
-        return normalise_slug(f"{head}/{stem}" if head else stem), ext.lower()
-    return slug, "html"
+    try:
+        return route_page(pages, path, method)
+    except PageNotFound:
+        slug = normalise(path)
+        for path_slug, err in broken:  # the page asked for may be one that cannot be read
+            if path_slug == slug:
+                raise err from None
+        raise PageNotFound(f"no page for {method.upper()} {path}") from None
 
 
 async def page_endpoint(request: HttpRequest) -> Response:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from posjobs.config import Settings
 from posjobs.data.session import DataLayer
 from posjobs.project import Page
 
-# What a job's `context` keeps of the page's (the platform's rule): no params, session,
-# current_user, headers, cookies, page/layout metadata or device.
-JOB_CONTEXT_KEYS = ("environment", "location", "constants", "globals", "language")
+# What a job's `context` keeps of the page's (tags.json, `background`: "you need to explicitly
+# pass page/layout metadata ... as well as device and constants"): no params, session,
+# current_user, headers, cookies, page/layout metadata, device or constants; its location
+# without the request's query (location_without_params).
+JOB_CONTEXT_KEYS = ("environment", "location", "globals", "language")
 HOST = "localhost"
 
 
@@ -51,12 +53,7 @@ def page_context(page: Page, request: Request, settings: Settings) -> dict[str, 
         "current_user": request.user,
         "headers": headers,
         "cookies": dict(request.cookies),
-        "location": {
-            "href": f"https://{HOST}{path}" + (f"?{query}" if query else ""),
-            "host": HOST,
-            "pathname": path,
-            "search": f"?{query}" if query else "",
-        },
+        "location": location(path, query),
         "environment": request.environment or settings.environment,
         "constants": dict(settings.constants),
         "globals": dict(settings.globals),
@@ -92,8 +89,21 @@ def stored_constants(data: DataLayer) -> dict[str, str]:
     return data.store.constants()
 
 
+def location(path: str, query: str) -> dict[str, Any]:
+    """`context.location` as objects.json types it: `search` is the query as a hash (the
+    platform's modules read `context.location.search.page`), the rest strings."""
+    href = f"https://{HOST}{path}" + (f"?{query}" if query else "")
+    return {"href": href, "url": href, "host": HOST, "pathname": path,
+            "search": dict(parse_qsl(query))}
+
+
 def job_context(context: dict[str, Any]) -> dict[str, Any]:
-    return {key: context[key] for key in JOB_CONTEXT_KEYS if key in context}
+    """The restricted copy of a page's `context` its jobs get (JOB_CONTEXT_KEYS)."""
+    restricted = {key: context[key] for key in JOB_CONTEXT_KEYS if key in context}
+    where = restricted.get("location")
+    if isinstance(where, dict):  # no request params reach a job through its location
+        restricted["location"] = location(str(where.get("pathname") or "/"), "")
+    return restricted
 
 
 def _cgi_name(header: str) -> str:

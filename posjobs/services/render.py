@@ -66,7 +66,7 @@ def render_page(
     """
     request = request or Request()
     name, _, query = page_name.partition("?")
-    page, slug_params = project.match_page(name, cwd)
+    page, slug_params = project.match_page(name, cwd, method=request.method)
     request.params = {**dict(parse_qsl(query)), **slug_params, **request.params,
                       **(params or {})}
     dialect = dialect or Dialect(project)
@@ -132,7 +132,8 @@ def _with_request(entries: list[LogEntry], context: dict[str, Any]) -> list[LogE
     headers = context.get("headers", {})
     location = context.get("location", {})
     request = f"{headers.get('REQUEST_METHOD', 'GET')} {location.get('pathname', '/')}"
-    request += location.get("search", "")
+    query = headers.get("QUERY_STRING")
+    request += f"?{query}" if query else ""
     for entry in entries:
         entry.request = request
     return entries

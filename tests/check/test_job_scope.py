@@ -220,3 +220,18 @@ def test_unstorable_arguments(lint):
         ("PJ206", "argument 'd' is `forloop`"),
         ("PJ206", "argument 'e' is the range (1..3) (`pages` is assigned (1..3) at line 1)"),
     ]
+
+
+def test_constants_and_the_request_query_are_not_in_a_jobs_context(lint):
+    # tags.json, background: "you need to explicitly pass ... device and constants".
+    findings = lint("""
+        {% background source_name: 'c', constants: context.constants %}
+          {% log context.constants.API_KEY %}
+          {% log constants.API_KEY %}
+          {% log context.location.search.page %}
+          {% log context.location.pathname %}
+        {% endbackground %}
+    """)
+    assert [(f.code, f.spot.line) for f in findings if f.code == "PJ202"] == [
+        ("PJ202", 2), ("PJ202", 4)]
+    assert "`context.constants`" in findings[0].message

@@ -56,7 +56,7 @@ def test_template_mistakes_are_one_message_and_store_nothing(project, page, code
 def test_a_page_not_found_suggests_near_names(project):
     result = run_cli(["-p", str(project.root), "render", "indx"])
     assert result.exit_code == 3
-    assert "did you mean 'index'" in result.stderr
+    assert "did you mean 'app/views/pages/index.liquid'" in result.stderr
 
 
 def test_no_project_found(tmp_path, monkeypatch):

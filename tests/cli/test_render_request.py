@@ -17,6 +17,9 @@ FILES = {
         order {{ context.params.id }} tab {{ context.params.tab }}
         """,
     "app/views/pages/echo.liquid": """
+        ---
+        method: post
+        ---
         user={{ context.current_user.email }}
         token={{ context.headers.HTTP_X_TOKEN }}
         cookie={{ context.cookies.theme }}

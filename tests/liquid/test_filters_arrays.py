@@ -91,7 +91,8 @@ def test_set_operations_limit_rotate_sum_uniq(render):
 
 def test_map_and_array_map(render):
     items = [{"id": 1, "name": "foo"}, None, {"id": 2, "name": "bar"}]
-    assert render("{{ o | map: 'name' | json }}", o=items) == '["foo","bar"]'
+    # A nil item maps to nil, as in Ruby Liquid 5.4 (conformance case arrays/map).
+    assert render("{{ o | map: 'name' | json }}", o=items) == '["foo",null,"bar"]'
     assert render("{{ o | array_map: 'id', 'name' | json }}", o=[items[0], items[2]]) == (
         '[[1,"foo"],[2,"bar"]]')
     assert render("{{ o | map_attributes: 0 | json }}", o=[[1, 2], [3, 4]]) == "[[1],[3]]"

@@ -106,3 +106,24 @@ def test_export_without_a_namespace_publishes_each_variable(page):
                "{{ context.exports.current_profile }}")
     assert out.html == "p"
     assert out.context["exports"] == {"current_profile": "p"}
+
+
+def test_export_namespace_given_as_a_bare_word_is_a_variable(page):
+    # Liquid reads every argument as an expression: a bare word is a variable.
+    out = page("{% assign ns = 'cart' %}{% assign a = 1 %}{% export a, namespace: ns %}"
+               "{{ context.exports.cart.a }}")
+    assert out.html == "1"
+    err = page.error("{% assign a = 1 %}{% export a, namespace: cart %}")
+    assert "namespace: cart is a variable, and it is nil here" in err.message
+    assert "namespace: 'cart'" in err.message
+
+
+def test_the_exports_print_as_json(page):
+    # tags.json, export: `{{ context.exports.data }}` =>
+    # {"company":{"name":"platformOS","technologies":["liquid","graphql"],...}}
+    out = page('{% assign company = {"name": "platformOS", "technologies": ["liquid", "graphql"]}'
+               ' %}{% export company, namespace: "data" %}{{ context.exports.data }}|'
+               "{{ context.exports.data.company.technologies }}|"
+               "{{ context.exports.data.company.name }}")
+    assert out.html == ('{"company":{"name":"platformOS","technologies":["liquid","graphql"]}}'
+                        '|["liquid","graphql"]|platformOS')

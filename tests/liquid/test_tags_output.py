@@ -99,3 +99,19 @@ def test_include_form_of_a_configuration_without_body_renders_an_empty_form(page
 
 def test_include_form_of_a_missing_form_is_an_error(page):
     assert "form 'nope' not found" in page.error("{% include_form 'nope' %}").message
+
+
+def test_include_form_finds_a_form_by_the_name_in_its_front_matter(tmp_path):
+    # platformos-docs, creating-sign-up-form: app/forms/developer/developer_sign_up.liquid
+    # declares `name: developer_sign_up`, and `include_form 'developer_sign_up'` embeds it.
+    out = Pages(tmp_path, {
+        "app/forms/developer/developer_sign_up.liquid": "---\nname: developer_sign_up\n---\n"
+                                                        "DEV {{ form_name }}",
+        "app/form_configurations/legacy.liquid": "---\nname: old_style\n---\nLEGACY",
+    })("{% include_form 'developer_sign_up' %}|{% include_form 'old_style' %}")
+    assert out.html == "DEV developer_sign_up|LEGACY"
+
+
+def test_a_missing_form_says_where_it_was_looked_for(page):
+    message = page.error("{% include_form 'nope' %}").message
+    assert "`name: nope`" in message and "app/form_configurations/" in message

@@ -101,7 +101,7 @@ def test_render_with_and_for(page):
 
 @pytest.mark.parametrize(("source", "message"), [
     ("{% for x %}{% endfor %}", "expected in"),
-    ("{% if x %}", "endif"),
+    ("{% if x %}", "'if' opened here is never closed"),
     ("{{ x | no_such_filter }}", "unknown filter 'no_such_filter'"),
     ("{% assign = 1 %}", "expected"),
     ("{% render 'missing' %}", "partial 'missing' not found"),

@@ -49,7 +49,8 @@ def test_a_page_renders_in_its_layout_and_its_jobs_become_durable(project, store
 def test_jobs_get_the_restricted_context_only(project, store, clock, settings):
     (job,) = render_page(project, store, "/", clock=clock, settings=settings,
                          params={"name": "Ada"}).jobs
-    assert set(job.context) == {"environment", "location", "constants", "globals", "language"}
+    # tags.json, background: constants, page metadata and device only when passed.
+    assert set(job.context) == {"environment", "location", "globals", "language"}
 
 
 def test_a_failed_render_enqueues_nothing_but_keeps_its_logs(project, store, clock, settings):

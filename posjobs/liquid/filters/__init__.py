@@ -7,7 +7,6 @@ import inspect
 from typing import Any
 
 from liquid import Environment
-from liquid.builtin.filters.string import escape
 from liquid.exceptions import FilterArgumentError
 
 from posjobs.liquid.filters import (
@@ -18,11 +17,13 @@ from posjobs.liquid.filters import (
     hashes,
     html,
     platform,
+    standard,
     text,
     times,
     urls,
 )
 from posjobs.liquid.filters.support import FilterT
+from posjobs.liquid.ruby import JsonArray
 
 # Every filter posjobs adds or replaces, by its platform name (docs/filters.md lists them).
 FILTERS: dict[str, FilterT] = {
@@ -63,7 +64,6 @@ FILTERS: dict[str, FilterT] = {
     "array_subtract": arrays.array_subtract,
     "array_sum": arrays.array_sum,
     "array_uniq": arrays.array_uniq,
-    "map": arrays.map_values,
     # times
     "to_time": times.to_time_filter,
     "add_to_time": times.add_to_time,
@@ -99,7 +99,6 @@ FILTERS: dict[str, FilterT] = {
     "unescape_javascript": html.unescape_javascript,
     "new_line_to_br": html.new_line_to_br,
     "strip_liquid": html.strip_liquid,
-    "h": escape,
     # encoding
     "json": encoding.json_filter,
     "parse_json": encoding.parse_json,
@@ -206,12 +205,56 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Standard Liquid names filters.json files under platformOS: the platform's own versions,
+# whose arrays print as JSON like those of its other filters.
+_PLATFORM_STANDARD = frozenset({"map", "split"})
+# Platform filters that build a fresh value from text: every array in it is the platform's.
+_PARSERS = frozenset({"parse_json", "parse_csv", "parse_xml", "extract_url_params",
+                      "jwt_decode", "hash_diff"})
+
+
 def register(env: Environment) -> None:
-    """Add the platformOS filters (python-liquid's standard ones are already there)."""
-    for name, func in FILTERS.items():
+    """Add the platformOS filters and Ruby Liquid's standard ones where python-liquid's
+    differ (standard.py); python-liquid's other standard filters are already there."""
+    for name, func in standard.filters().items():
+        if name in _PLATFORM_STANDARD:
+            func = _platform_arrays(name, func)
         env.add_filter(name, _checked(name, func))
+    for name, func in FILTERS.items():
+        env.add_filter(name, _checked(name, _platform_arrays(name, func)))
     for alias, name in ALIASES.items():
-        env.add_filter(alias, _checked(alias, FILTERS[name]))
+        env.add_filter(alias, _checked(alias, _platform_arrays(name, FILTERS[name])))
+
+
+def _platform_arrays(name: str, func: FilterT) -> FilterT:
+    """`func`, its array results marked as the platform's own (printed as JSON, as the
+    platform's reference shows them: `array_compact`, `hash_keys`, `array_in_groups_of`)."""
+    mark = _marked_deep if name in _PARSERS else _marked
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return mark(func(*args, **kwargs))
+
+    return call
+
+
+def _marked(value: Any) -> Any:
+    """A platform filter's array, and the arrays directly inside it (the groups of
+    `array_in_groups_of`), as `JsonArray`s; hashes are left as they are (they print as JSON
+    anyway, and filters such as `hash_add_key` hand back the very hash they were given)."""
+    if type(value) is list:
+        return JsonArray(_marked(item) for item in value)
+    return value
+
+
+def _marked_deep(value: Any) -> Any:
+    """`_marked`, also inside hashes: for values a parser has just built, which nothing else
+    holds yet (`{% assign p = '{"a": [1]}' | parse_json %}{{ p.a }}` prints `[1]`)."""
+    if type(value) is list:
+        return JsonArray(_marked_deep(item) for item in value)
+    if type(value) is dict:
+        return {key: _marked_deep(item) for key, item in value.items()}
+    return value
 
 
 def _checked(name: str, func: FilterT) -> FilterT:

@@ -197,13 +197,6 @@ def array_map(array: object, *keys: object) -> list[Any]:
 
 
 @liquid_filter
-def map_values(array: object, key: object) -> list[Any]:
-    """The value of `key` in every hash; nil elements are skipped (the platform's `map`)."""
-    items = as_list("map", array, wrap=True)
-    return [_item(v, key) for v in items if not is_nil(v)]
-
-
-@liquid_filter
 def array_group_by(array: object, key: object) -> dict[Any, list[Any]]:
     """A hash from each value of `key` to the elements that have it."""
     groups: dict[Any, list[Any]] = {}

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 from liquid import Markup, RenderContext, Undefined
 from liquid.exceptions import FilterArgumentError
 
+from posjobs.liquid import ruby
 from posjobs.liquid.context import run_of
 
 FilterT = Callable[..., Any]
@@ -79,13 +80,7 @@ def is_blank(value: object) -> bool:
 
 def to_s(value: object) -> str:
     """A value as Ruby's `to_s` prints it in Liquid (nil is empty, booleans lowercase)."""
-    if isinstance(value, str):
-        return value  # str() would turn a BinaryString into text
-    if is_nil(value):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return ruby.to_s(value)
 
 
 def as_text(name: str, value: object) -> str:

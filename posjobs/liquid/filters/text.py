@@ -223,8 +223,9 @@ def pad_left(text: object, count: object, symbol: object = " ") -> str:
 
 
 @liquid_filter
-def split(value: object, separator: object = None) -> list[Any]:
-    """The platform's `split`: a string split Ruby's way; an array passes through unchanged."""
+def split(value: object, separator: object) -> list[Any]:
+    """The platform's `split`: a string split Ruby's way; an array passes through unchanged.
+    The separator is required, as in Ruby Liquid (nil splits into characters)."""
     if isinstance(value, list):
         return value
     if is_nil(value):

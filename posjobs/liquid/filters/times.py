@@ -21,6 +21,7 @@ from posjobs.liquid.filters.support import (
 from posjobs.liquid.filters.timevalues import (
     _UNITS,
     PosTime,
+    liquid_time,
     parse_time,
     parse_with_format,
     pos_time,
@@ -31,6 +32,8 @@ from posjobs.liquid.filters.timevalues import (
 )
 
 # The formats `l` uses when the project's translations define none (`time.formats.<name>`).
+_NO_FORMAT: Any = object()  # `date` given no format at all (an error, as in Ruby Liquid)
+
 DEFAULT_TIME_FORMATS = {
     "long": "%a, %b %-d, %Y at %H:%M",
     "default": "%a, %d %b %Y %H:%M:%S %z",
@@ -176,15 +179,18 @@ def localize(value: object, fmt: object = "long", tz: object = None,
 
 
 @with_context
-def date_filter(value: object, fmt: object = None, *, context: RenderContext) -> object:
-    """Liquid's `date`, reading 'now' from the run's clock and formatting like Ruby."""
-    if is_nil(value) or value == "":
-        return value if value == "" else None
-    if is_nil(fmt) or fmt == "":
+def date_filter(value: object, fmt: object = _NO_FORMAT, *, context: RenderContext,
+                format: object = _NO_FORMAT) -> object:
+    """Liquid's `date` (Ruby's `Time.parse` and `strftime`, 'now' from the run's clock): a
+    date without a time is midnight, an explicit offset is kept, what cannot be read is
+    returned unchanged. `date: format: 'name'` uses a named format, as `l` does."""
+    if format is not _NO_FORMAT:
+        return localize(value, format, context=context) if not is_nil(value) else None
+    if fmt is _NO_FORMAT:  # Ruby Liquid's date takes exactly one argument
+        fail("date", "expects 1 argument (a format), got 0")
+    if to_s(fmt) == "":
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    moment = parse_time(value, now_of(context))
-    if moment is None:  # Liquid's date returns what it cannot read unchanged
+    moment = liquid_time(value, now_of(context))
+    if moment is None:
         return value
     return ruby_strftime(moment, to_s(fmt))

@@ -139,6 +139,33 @@ def parse_time(value: object, now: float, tz: tzinfo = UTC) -> PosTime | None:
     return _parse_text(value.strip(), datetime.fromtimestamp(now, tz=tz), tz)
 
 
+def liquid_time(value: object, now: float) -> PosTime | None:
+    """A time as Ruby Liquid's `date` reads it (`Utils.to_date`, `Time.parse` in UTC): a
+    time keeps its zone, digits are seconds since the epoch, 'now' and 'today' the run's
+    clock, a date without a time of day is midnight, and an explicit offset is kept
+    (`2016-03-14 10:20:30 +0200` stays at +0200)."""
+    if isinstance(value, datetime):
+        return pos_time(value if value.tzinfo else value.replace(tzinfo=UTC))
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, str):
+        return parse_time(value, now)
+    text = value.strip().lower()
+    if text in ("now", "today"):
+        return pos_time(datetime.fromtimestamp(now, tz=UTC))
+    if not text:
+        return None
+    try:
+        today = datetime.fromtimestamp(now, tz=UTC).replace(
+            hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        parsed = dateutil_parser.parse(value, default=today)
+    except (ValueError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return pos_time(parsed)
+
+
 def _parse_text(text: str, now: datetime, tz: tzinfo) -> PosTime | None:
     lowered = text.lower()
     if not lowered:

@@ -3,6 +3,10 @@
 Without a namespace (`{% export current_profile %}`, as the platform's user module does) each
 variable is published as `context.exports.current_profile`.
 
+`namespace:` is a Liquid expression like every argument: `namespace: 'x'` names it, a bare
+word `namespace: x` reads the variable `x` (its string value is the namespace; nil is an
+error that says to quote it).
+
 Exports outlive the partial that makes them: they live in the platform `context` object the
 whole render (page and partials, or job) shares. Exporting again into a namespace adds to it.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from typing import TextIO
 
-from liquid import Node, RenderContext, Tag, Token, TokenStream
+from liquid import Node, RenderContext, Tag, Token, TokenStream, Undefined
 from liquid.builtin.expressions import KeywordArgument, Path, parse_arguments
 from liquid.exceptions import LiquidSyntaxError
 from liquid.expression import Expression
@@ -41,10 +45,8 @@ class ExportNode(Node):
         if self.namespace is not None:
             namespace = self.namespace.evaluate(context)
             if not isinstance(namespace, str) or not namespace:
-                raise PlatformTagError(
-                    f"export: namespace must be a non-empty string, got {namespace!r}",
-                    token=self.namespace.token,
-                )
+                raise PlatformTagError(_bad_namespace(self.namespace, namespace),
+                                       token=self.namespace.token)
             target = _hash_at(target, namespace)
         for name in self.names:
             target[str(name.head())] = name.evaluate(context)
@@ -52,6 +54,15 @@ class ExportNode(Node):
 
     def expressions(self) -> Iterable[Expression]:
         return [*self.names] if self.namespace is None else [*self.names, self.namespace]
+
+
+def _bad_namespace(expression: Expression, value: object) -> str:
+    """A bare word is a variable, as every Liquid argument is (`namespace: x` reads `x`)."""
+    if isinstance(expression, Path):
+        return (f"export: namespace: {expression} is a variable, and it is "
+                f"{'nil' if value is None or isinstance(value, Undefined) else repr(value)} "
+                f"here; to name the namespace {expression}, quote it: namespace: '{expression}'")
+    return f"export: namespace must be a non-empty string, got {value!r}"
 
 
 def _hash_at(hash_: MutableMapping[str, object], key: str) -> MutableMapping[str, object]:

@@ -12,9 +12,9 @@ from html import escape
 from typing import Any, TextIO
 
 from liquid import RenderContext
-from liquid.stringify import to_liquid_string
 
 from posjobs.liquid.tags.block import ArgumentsBlockNode, ArgumentsBlockTag
+from posjobs.liquid.values import output_string
 
 TAG_FORM = "form"
 TAG_ENDFORM = "endform"
@@ -61,7 +61,7 @@ def form_attributes(options: dict[str, Any], method: str) -> str:
         if name.startswith("html-data-"):
             attributes.append((name.removeprefix("html-"), value))
     text = "".join(
-        f' {name}="{escape(to_liquid_string(value, autoescape=False))}"'
+        f' {name}="{escape(output_string(value))}"'
         for name, value in attributes
     )
     if options.get("html-novalidate") not in (None, False, "false"):

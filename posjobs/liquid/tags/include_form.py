@@ -1,10 +1,11 @@
 """`{% include_form 'signup_form', id: user.id %}`: renders a form configuration.
 
-The form configuration is found like a partial, under `forms/` (`app/forms/<name>.liquid`,
-`modules/<m>/{public,private}/forms/...`). Its front matter is read, never rendered; its body
-renders in its own scope with the arguments, `form_name` and `form` (the arguments and the
-front matter), typically through `{% form %}`. A configuration without a body renders an empty
-`{% form %}`. `render_form` is the deprecated alias.
+The form configuration is found as the platform finds it: by the `name:` in its front
+matter, else by its path (`app/forms/<name>.liquid`), under `forms/` or the legacy
+`form_configurations/`, the app's or a module's. Its front matter is read, never rendered;
+its body renders in its own scope with the arguments, `form_name` and `form` (the arguments
+and the front matter), typically through `{% form %}`. A configuration without a body
+renders an empty `{% form %}`. `render_form` is the deprecated alias.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from liquid.token import TOKEN_TAG
 from liquid.utils import ReadOnlyChainMap
 
 from posjobs.errors import TemplateError
+from posjobs.liquid.context import without_front_matter
 from posjobs.liquid.tags.common import PlatformTagError, project_of, template_name
 
 EMPTY_FORM = "{% form %}{% endform %}"
@@ -50,7 +52,9 @@ class IncludeFormNode(Node):
         path = project.find_form(name)
         if path is None:
             raise TemplateNotFoundError(
-                f"form {name!r} not found (looked for app/forms/{name}.liquid)",
+                f"form {name!r} not found (looked for a form whose front matter says "
+                f"`name: {name}`, and for {name}.liquid, in app/forms/, "
+                "app/form_configurations/ and the modules' forms/ and form_configurations/)",
                 token=self.form.token, filename=template_name(context),
             )
         try:
@@ -58,7 +62,9 @@ class IncludeFormNode(Node):
         except TemplateError as err:
             raise PlatformTagError(f"{self.token.value}: {err}", token=self.form.token) from None
         source = file.source if file.source.strip() else EMPTY_FORM
-        template = context.env.from_string(source, name=Path(file.name).name, path=file.name)
+        template = without_front_matter(
+            context.env.from_string(source, name=Path(file.name).name, path=file.name),
+            file.matter_lines if source is file.source else 0)
         args = {arg.name: arg.value.evaluate(context) for arg in self.args}
         scope = {**args, "form_name": name, "form": {**file.matter, **args}}
         inner = context.copy(ReadOnlyChainMap(scope), carry_loop_iterations=True,

@@ -11,11 +11,11 @@ from typing import TextIO
 from liquid import Node, RenderContext, Tag, Token, TokenStream
 from liquid.builtin.expressions import KeywordArgument, parse_primitive
 from liquid.expression import Expression
-from liquid.stringify import to_liquid_string
 from liquid.token import TOKEN_TAG
 
 from posjobs.liquid.context import run_of
 from posjobs.liquid.tags.common import is_blank
+from posjobs.liquid.values import output_string
 
 
 class YieldNode(Node):
@@ -35,7 +35,7 @@ class YieldNode(Node):
         stored = run_of(context).content_for.get(str(self.name.evaluate(context)), "")
         if is_blank(stored):
             default = dict(arg.evaluate(context) for arg in self.args).get("default")
-            stored = "" if default is None else to_liquid_string(default, context.autoescape)
+            stored = "" if default is None else output_string(default, context.autoescape)
         return buffer.write(stored)
 
     def expressions(self) -> Iterable[Expression]:

@@ -30,9 +30,13 @@ from posjobs.services.check.walker import (
 # The only name a job has besides its arguments (the platform's restricted `context`).
 JOB_GLOBALS = frozenset({"context"})
 # What a page's `context` has and a job's does not (DESIGN: no request, no page, no device).
+# Constants too: tags.json says a job gets them only when the tag passes them.
 REQUEST_CONTEXT_KEYS = frozenset(
-    {"params", "session", "current_user", "headers", "cookies", "page", "device", "is_xhr"}
+    {"params", "session", "current_user", "headers", "cookies", "page", "device", "is_xhr",
+     "constants"}
 )
+# Parts of the job's `context.location` that hold the request's query (empty in a job).
+REQUEST_LOCATION_KEYS = frozenset({"search"})
 # Request data as bare names (older platform code reads them without `context.`).
 REQUEST_NAMES = frozenset({"params", "session", "current_user"})
 REQUEST_TAGS = (SessionNode, SignInNode)
@@ -248,6 +252,9 @@ class _Walk:
             key = expr.path[1] if len(expr.path) > 1 else None
             if isinstance(key, str) and key in REQUEST_CONTEXT_KEYS:
                 self.reach.request_data.append(Use(f"context.{key}", where))
+            part = expr.path[2] if len(expr.path) > 2 else None
+            if key == "location" and isinstance(part, str) and part in REQUEST_LOCATION_KEYS:
+                self.reach.request_data.append(Use(f"context.location.{part}", where))
             return
         if root in scope:
             return

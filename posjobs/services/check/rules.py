@@ -71,7 +71,8 @@ RULES: tuple[Rule, ...] = (
     Rule("PJ201", "unpassed-variable", WARN,
          "an inline job body reads a variable the background tag does not pass (nil in the job)"),
     Rule("PJ202", "request-data-in-job", ERR,
-         "job code reads request data (params, session, current user, headers, cookies)"),
+         "job code reads request data (params, session, current user, headers, cookies) or "
+         "constants it was not passed"),
     Rule("PJ203", "request-tag-in-job", ERR,
          "job code uses session or sign_in, which fail in a job"),
     Rule("PJ204", "unused-argument", INFO, "a background argument the job's code never reads"),
