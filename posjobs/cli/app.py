@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from posjobs import __version__
-from posjobs.cli import check, data, jobs, logs, mail, render, test, worker
+from posjobs.cli import check, data, evaluate, jobs, logs, mail, render, test, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError
@@ -29,6 +29,7 @@ app = typer.Typer(
     "130 interrupted.",
 )
 app.command("render")(render.render_command)
+app.command("eval")(evaluate.eval_command)
 app.command("worker")(worker.worker_command)
 app.command("logs")(logs.logs_command)
 app.add_typer(jobs.app, name="jobs")
