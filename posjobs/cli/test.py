@@ -41,9 +41,10 @@ def run_tests_command(
     """Run the project's tests (partials ending in _test) as the tests module runs them.
 
     Each test partial gets the module's `contract`; its assertions fill it. The tests run
-    in the staging environment against an empty data store of their own, so a test run
-    never changes the project's data (see --store-dir). Exit 0 when every test passed, 1
-    when one failed, 3 when the project has no tests module.
+    in the staging environment against a new data store of their own, where the project's
+    migrations run first, so a test run never changes the project's data (see
+    --store-dir). Exit 0 when every test passed, 1 when one failed, 3 when the project has
+    no tests module.
 
     Examples:
 
@@ -54,6 +55,7 @@ def run_tests_command(
       posjobs test --junit report.xml --run
     """
     from posjobs.services.testing import run_tests
+    from posjobs.store.data import data_store_path
 
     app = state(ctx).use(project, None)
     out = app.output
@@ -66,9 +68,14 @@ def run_tests_command(
             folder = store_dir.expanduser()
             folder.mkdir(parents=True, exist_ok=True)
         app.db_path = folder / "posjobs.db"
+        # A new store is a new environment: its deploy would have run the migrations.
+        fresh = not Path(data_store_path(app.db_path)).exists()
         cleanup.callback(app.close)  # before the folder goes
         report = run_tests(app.project, app.store, app.data, clock=app.clock,
-                           settings=app.settings, name=name)
+                           settings=app.settings, name=name, migrate=fresh)
+        if report.migrations:
+            out.note(f"ran {len(report.migrations)} migration(s) on the new test store: "
+                     + ", ".join(Path(m).name for m in report.migrations))
         if report.legacy:
             out.note("modules/tests has no _tests/run.js (a version before 1.1.0): its tests "
                      "run through posjobs' copy of that page; `pos-cli modules update tests` "

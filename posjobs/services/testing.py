@@ -109,7 +109,8 @@ class TestReport:
     tests: list[TestCase]
     seconds: float  # wall time of the whole run, as the user waited for it
     legacy: bool = False  # run with posjobs' copy of run.js (module before 1.1.0)
-    jobs: list[Job] = field(default_factory=list)  # what the tests enqueued
+    jobs: list[Job] = field(default_factory=list)  # what the migrations and tests enqueued
+    migrations: list[str] = field(default_factory=list)  # the migrations run first
 
     @property
     def passed(self) -> int:
@@ -149,18 +150,28 @@ def run_tests(
     clock: Clock,
     settings: Settings,
     name: str | None = None,
+    migrate: bool = False,
 ) -> TestReport:
     """Run the tests whose partial path contains `name` (all when None) and read the result.
 
-    The tests' data writes, emails and enqueued jobs are committed as a page render's are;
-    a template error in a test fails the run as it fails the module's page (exit 4).
+    With `migrate`, the project's migrations run first, as a deploy to a new environment
+    runs them before anyone can run tests there. The tests' data writes, emails and
+    enqueued jobs are committed as a page render's are; a template error in a migration or
+    a test fails the run as it fails the deploy or the module's page (exit 4).
     """
     module = tests_module(project)
+    started = time.monotonic()
+    migrations: list[str] = []
+    jobs: list[Job] = []
+    if migrate:
+        from posjobs.services.migrations import run_migrations
+
+        migrations, jobs = run_migrations(project, store, data, clock=clock, settings=settings,
+                                          environment=ENVIRONMENT)
     page_file = module / RUN_PAGE
     legacy = not page_file.is_file()
     page: Page | str = (source_page(project, LEGACY_RUN, "<posjobs test runner>", layout=False)
                         if legacy else str(page_file))
-    started = time.monotonic()
     result = render_page(project, store, page, clock=clock, settings=settings, data=data,
                          request=Request(params={"name": name} if name else {},
                                          environment=ENVIRONMENT),
@@ -168,7 +179,7 @@ def run_tests(
     seconds = time.monotonic() - started
     raw = parse_result(result.html, project.relative(page_file) if not legacy else "posjobs")
     return TestReport(raw, [_case(test) for test in raw.get("tests") or []], seconds,
-                      legacy=legacy, jobs=result.jobs)
+                      legacy=legacy, jobs=jobs + result.jobs, migrations=migrations)
 
 
 def parse_result(output: str, page: str) -> dict[str, Any]:

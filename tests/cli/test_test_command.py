@@ -45,7 +45,7 @@ def test_every_test_is_listed_with_its_failed_assertions_and_the_summary_comes_l
     assert "ok   test/math_test  2 assertions" in lines
     assert "ok   test/orders/create_test  3 assertions" in lines
     match = SUMMARY.match(lines[-1])
-    assert match and match.groups() == ("2", "1", "3"), lines[-1]
+    assert match and match.groups() == ("3", "1", "4"), lines[-1]
 
 
 def test_a_name_runs_the_tests_whose_path_contains_it_and_passing_exits_0(project):
@@ -71,10 +71,10 @@ def test_junit_report_has_a_testcase_per_test_and_a_failure_per_failed_one(proje
     suites = root.findall("testsuite")
     assert len(suites) == 1
     suite = suites[0]
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "1", "0")
     cases = {case.get("name"): case for case in suite.findall("testcase")}
-    assert set(cases) == {"test/failing/arithmetic_test", "test/math_test",
-                          "test/orders/create_test"}
+    assert set(cases) == {"test/constants_test", "test/failing/arithmetic_test",
+                          "test/math_test", "test/orders/create_test"}
     assert cases["test/math_test"].find("failure") is None
     failure = cases["test/failing/arithmetic_test"].find("failure")
     assert failure is not None
@@ -91,7 +91,7 @@ def test_json_prints_the_modules_own_result(project):
     assert set(data) == {"success", "total_tests", "total_assertions", "total_errors",
                          "duration_ms", "tests"}
     assert (data["success"], data["total_tests"], data["total_assertions"],
-            data["total_errors"]) == (False, 3, 8, 2)
+            data["total_errors"]) == (False, 4, 9, 2)
     failing = next(t for t in data["tests"] if t["name"] == "test/failing/arithmetic_test")
     assert failing == {"name": "test/failing/arithmetic_test", "success": False,
                        "assertions": 3, "errors": {"product": ["expected 42 to equal 41"],
@@ -113,6 +113,25 @@ def test_tests_run_on_a_store_of_their_own_unless_a_store_dir_is_given(project, 
     listed = run_cli(["--project", str(project), "--db", str(kept / "posjobs.db"),
                       "data", "list", "order", "--json"])
     assert len(json.loads(listed.stdout)) == 2
+
+
+def test_migrations_run_first_on_a_new_store_as_a_deploy_runs_them(project, tmp_path):
+    kept = tmp_path / "kept"
+    first = run_cli(["--project", str(project), "test", "constants", "--store-dir", str(kept)])
+    assert first.exit_code == 0, first.stdout
+    assert ("ran 1 migration(s) on the new test store: 20260101120000_set_currency.liquid"
+            in first.stderr)
+
+    # A store that exists has had its migrations: they do not run twice.
+    again = run_cli(["--project", str(project), "test", "constants", "--store-dir", str(kept)])
+    assert again.exit_code == 0, again.stdout
+    assert "migration" not in again.stderr
+
+    (project / "app/migrations/20260102000000_broken.liquid").write_text(
+        "{% liquid\n  assign x = 1 | nope\n%}\n", encoding="utf-8")
+    broken = run_cli(["--project", str(project), "test"])
+    assert broken.exit_code == 4
+    assert "app/migrations/20260102000000_broken.liquid:2" in broken.stderr
 
 
 def test_run_runs_the_jobs_the_tests_enqueued_to_the_end(project, tmp_path):
@@ -156,7 +175,7 @@ def test_a_tests_module_before_1_1_runs_its_tests_through_posjobs_copy_of_run_js
 
     assert result.exit_code == 1
     assert "no _tests/run.js" in result.stderr
-    assert result.stdout.splitlines()[-1].startswith("2 passed, 1 failed (3 total)")
+    assert result.stdout.splitlines()[-1].startswith("3 passed, 1 failed (4 total)")
 
 
 def test_a_result_that_is_not_the_modules_json_is_a_clear_error():
@@ -165,3 +184,28 @@ def test_a_result_that_is_not_the_modules_json_is_a_clear_error():
     with pytest.raises(TestRunError, match=r"did not print a JSON test result.*Oops"):
         parse_result("<h1>Oops</h1>", "run.js")
     assert parse_result('\n\n {"tests": []}\n', "run.js") == {"tests": []}
+
+
+def test_on_a_colour_terminal_tests_are_ticked_and_crossed(monkeypatch):
+    import io
+
+    from posjobs.cli.output import Output
+    from posjobs.cli.test import print_report
+    from posjobs.services.testing import TestCase, TestReport
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = io.StringIO()
+    report = TestReport({"success": False}, [
+        TestCase("test/a_test", True, 2),
+        TestCase("test/b_test", False, 1, {"": ["should be true"]}),
+    ], seconds=1.5)
+    print_report(Output(out, io.StringIO(), color=True), report)
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+    assert plain.splitlines() == [
+        "✓ test/a_test  2 assertions",
+        "✗ test/b_test  1 assertion",
+        "    should be true",
+        "1 passed, 1 failed (2 total) in 1.50s",
+    ]
+    assert "\x1b[" in out.getvalue()
