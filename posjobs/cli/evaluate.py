@@ -18,7 +18,7 @@ EVAL_NAME = "<eval>"
 def eval_command(
     ctx: typer.Context,
     source: Annotated[str | None, typer.Argument(
-        metavar="[LIQUID]", help="The Liquid to render; - reads it from standard input.")
+        metavar="LIQUID", help="The Liquid to render; - reads it from standard input.")
     ] = None,
     file: Annotated[Path | None, typer.Option(
         "--file", "-f", dir_okay=False, help="Render this file's Liquid instead.")] = None,

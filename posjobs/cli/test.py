@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def run_tests_command(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(
-        help="Run only the tests whose partial path contains NAME (test/orders, "
+        metavar="NAME", help="Run only the tests whose partial path contains NAME (test/orders, "
              "create_test).")] = None,
     junit: Annotated[Path | None, typer.Option(
         "--junit", metavar="FILE", dir_okay=False,
@@ -43,8 +43,9 @@ def run_tests_command(
     Each test partial gets the module's `contract`; its assertions fill it. The tests run
     in the staging environment against a new data store of their own, where the project's
     migrations run first, so a test run never changes the project's data (see
-    --store-dir). Exit 0 when every test passed, 1 when one failed, 3 when the project has
-    no tests module.
+    --store-dir; the global --db does not apply). Exit 0 when every test passed, 1 when one
+    failed, 3 when the project has no tests module, 4 when a test or migration does not
+    render.
 
     Examples:
 
