@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from posjobs.cli.output import Output, safe
 from posjobs.cli.state import JsonOption, ProjectOption, state
-from posjobs.errors import ExitCode
+from posjobs.errors import ExitCode, TemplateError
 
 if TYPE_CHECKING:
     from posjobs.services.testing import TestReport
@@ -72,8 +73,16 @@ def run_tests_command(
         # A new store is a new environment: its deploy would have run the migrations.
         fresh = not Path(data_store_path(app.db_path)).exists()
         cleanup.callback(app.close)  # before the folder goes
-        report = run_tests(app.project, app.store, app.data, clock=app.clock,
-                           settings=app.settings, name=name, migrate=fresh)
+        started = time.monotonic()
+        try:
+            report = run_tests(app.project, app.store, app.data, clock=app.clock,
+                               settings=app.settings, name=name, migrate=fresh)
+        except TemplateError as err:
+            if junit is not None:  # CI shows the error where it shows the tests
+                from posjobs.services.junit import junit_error_xml, write_junit
+
+                write_junit(junit_error_xml(err, time.monotonic() - started), junit)
+            raise
         if report.migrations:
             out.note(f"ran {len(report.migrations)} migration(s) on the new test store: "
                      + ", ".join(Path(m).name for m in report.migrations))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from posjobs.errors import UsageError
+from posjobs.errors import TemplateError, UsageError
 from posjobs.services.testing import TestReport
 
 SUITE = "platformOS tests"
@@ -35,9 +35,25 @@ def junit_xml(report: TestReport) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
 
 
-def write_junit(report: TestReport, path: Path) -> None:
-    """Write the report to `path`; a path that cannot be written is a usage error."""
+def junit_error_xml(err: TemplateError, seconds: float) -> str:
+    """A run a template error stopped (a test or migration that does not render): one
+    `testcase` named after the template, with the `error` CI servers show."""
+    suites = ET.Element("testsuites", tests="1", failures="0", errors="1",
+                        time=f"{seconds:.3f}")
+    suite = ET.SubElement(suites, "testsuite", name=SUITE, tests="1", failures="0",
+                          errors="1", skipped="0", time=f"{seconds:.3f}")
+    case = ET.SubElement(suite, "testcase", name=err.path or "<template>", classname="posjobs")
+    error = ET.SubElement(case, "error", message=err.message, type=err.error_class)
+    error.text = str(err)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def write_junit(report: TestReport | str, path: Path) -> None:
+    """Write the report (or XML made already) to `path`; a path that cannot be written is a
+    usage error."""
+    text = report if isinstance(report, str) else junit_xml(report)
     try:
-        path.write_text(junit_xml(report) + "\n", encoding="utf-8")
+        path.write_text(text + "\n", encoding="utf-8")
     except OSError as err:
         raise UsageError(f"--junit {path}: cannot write: {err.strerror}") from None

@@ -147,14 +147,22 @@ def test_run_runs_the_jobs_the_tests_enqueued_to_the_end(project, tmp_path):
     assert [(e["message"], e["data"]["source_name"]) for e in entries] == [("1", "confirm_order")]
 
 
-def test_a_template_error_in_a_test_names_its_file_and_line(project):
+def test_a_template_error_in_a_test_names_its_file_and_line(project, tmp_path):
     (project / "app/lib/test/broken_test.liquid").write_text(
         "{% liquid\n  assign x = 1\n  if x\n%}\n", encoding="utf-8")
-    result = run_cli(["--project", str(project), "test"])
+    report = tmp_path / "report.xml"
+    result = run_cli(["--project", str(project), "test", "--junit", str(report)])
 
     assert result.exit_code == 4
     assert "app/lib/test/broken_test.liquid:" in result.stderr
     assert "Traceback" not in result.stderr
+    # The JUnit report carries the error, so CI shows it with the tests.
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None and (suite.get("tests"), suite.get("errors")) == ("1", "1")
+    [case] = suite.findall("testcase")
+    assert case.get("name") == "app/lib/test/broken_test.liquid"
+    error = case.find("error")
+    assert error is not None and "broken_test.liquid:" in (error.text or "")
 
 
 def test_without_the_tests_module_it_says_how_to_add_it(project):
