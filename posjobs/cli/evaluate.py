@@ -65,7 +65,7 @@ def eval_command(
             raise UsageError(f"--file {file}: cannot read: {reason}") from None
         name = app.project.relative(file)
     elif source == "-":
-        text, name = read_stdin(app, "the Liquid"), STDIN_NAME
+        text, name = read_stdin(app, "the Liquid", "eval"), STDIN_NAME
     else:
         text, name = source or "", EVAL_NAME
     request = build_request(app, param=param, user=user, environment=environment)

@@ -77,7 +77,7 @@ def render_command(
     request = build_request(app, param=param, user=user, header=header, cookie=cookie,
                             session=session, method=method, environment=environment)
     # `-`: the page's source from standard input, rendered as a page of the project.
-    target = (source_page(app.project, read_stdin(app, "the page"), STDIN_NAME)
+    target = (source_page(app.project, read_stdin(app, "the page's source"), STDIN_NAME)
               if page == "-" else page)
     result = render_page(app.project, app.store, target, clock=app.clock,
                          settings=app.settings, request=request, cwd=Path.cwd(),
@@ -98,11 +98,11 @@ def render_command(
 STDIN_NAME = "<stdin>"
 
 
-def read_stdin(app: AppState, what: str) -> str:
+def read_stdin(app: AppState, what: str, command: str = "render") -> str:
     """Standard input, whole; a terminal waiting for it would look like a hang."""
     if app.stdin.isatty():
         raise UsageError(f"`-` reads {what} from standard input, which is a terminal",
-                         hint="pipe it in: `posjobs render - < page.liquid`")
+                         hint=f"pipe it in: `posjobs {command} - < file.liquid`")
     return app.stdin.read()
 
 

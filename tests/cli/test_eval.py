@@ -95,3 +95,23 @@ def test_eval_needs_exactly_one_source(root, tmp_path):
     missing = run_cli(["--project", root, "eval", "-f", str(tmp_path / "nope.liquid")])
     assert missing.exit_code == 2
     assert "cannot read" in missing.stderr
+
+
+def test_dash_on_a_terminal_says_to_pipe_the_source_in(root, monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    from posjobs.cli.app import main
+    from posjobs.cli.output import Output
+    from posjobs.cli.state import AppState
+
+    err = io.StringIO()
+    state = AppState(output=Output(io.StringIO(), err, color=False), stdin=Terminal())
+    with pytest.raises(SystemExit) as done:
+        main(["--project", root, "eval", "-"], state)
+    assert done.value.code == 2
+    assert "standard input, which is a terminal" in err.getvalue()
+    assert "posjobs eval - < file.liquid" in err.getvalue()
