@@ -352,3 +352,14 @@ def _parse_front_matter(text: str, name: str) -> dict[str, Any]:
         raise TemplateError("front matter must be a YAML mapping", path=name, line=1,
                             error_class="FrontMatterError")
     return data
+
+
+def template_from_source(source: str, name: str) -> TemplateFile:
+    """A template given as text (standard input) rather than read from a file, its front
+    matter parsed as `Project.read` parses a file's."""
+    match = FRONT_MATTER.match(source)
+    if not match:
+        return TemplateFile(Path(name), name, source)
+    matter = _parse_front_matter(match.group(1), name)
+    blanked = "\n" * match.group(0).count("\n") + source[match.end() :]
+    return TemplateFile(Path(name), name, blanked, matter)

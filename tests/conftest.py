@@ -73,10 +73,10 @@ class CliResult:
     stderr: str
 
 
-def run_cli(argv: list[str], clock: ManualClock | None = None) -> CliResult:
-    """Run `posjobs argv` in-process through the real entry point."""
+def run_cli(argv: list[str], clock: ManualClock | None = None, stdin: str = "") -> CliResult:
+    """Run `posjobs argv` in-process through the real entry point, `stdin` its input."""
     out, err = io.StringIO(), io.StringIO()
-    state = AppState(output=Output(out, err, color=False))
+    state = AppState(output=Output(out, err, color=False), stdin=io.StringIO(stdin))
     if clock is not None:
         state.clock = clock
     try:

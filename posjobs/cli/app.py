@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from posjobs import __version__
-from posjobs.cli import check, data, jobs, logs, mail, render, serve, worker
+from posjobs.cli import check, data, evaluate, jobs, logs, mail, render, serve, test, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError
@@ -22,17 +22,20 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 ok; 1 a job ended dead or the work failed; 2 bad usage; "
-    "3 not found (project, page, partial, job, outbox message, table, record); 4 template "
+    epilog="Exit codes: 0 ok; 1 a job ended dead, a test failed or the work failed; 2 bad usage; "
+    "3 not found (project, page, partial, job, outbox message, table, record, the tests "
+    "module); 4 template "
     "error; 5 store error; "
     "130 interrupted.",
 )
 app.command("render")(render.render_command)
+app.command("eval")(evaluate.eval_command)
 app.command("worker")(worker.worker_command)
 app.command("logs")(logs.logs_command)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
 app.command("check")(check.check_command)
+app.command("test")(test.run_tests_command)
 app.add_typer(data.app, name="data")
 app.command("serve")(serve.serve_command)
 

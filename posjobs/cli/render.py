@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from posjobs.cli.state import DbOption, JsonOption, ProjectOption, state
+from posjobs.cli.state import AppState, DbOption, JsonOption, ProjectOption, state
 from posjobs.cli.tables import jobs_table
 from posjobs.errors import ExitCode, NotFoundError, UsageError
 
 if TYPE_CHECKING:
+    from posjobs.services.context import Request
+    from posjobs.services.render import RenderResult
     from posjobs.store.data import DataStore
 
 
@@ -20,8 +22,8 @@ def render_command(
     ctx: typer.Context,
     page: Annotated[str, typer.Argument(
         help="The page: a file path (app/views/pages/orders/create.liquid), a slug "
-             "(orders/create, /) or a request path (orders/7 for orders/:id, "
-             "'search?q=x').")],
+             "(orders/create, /), a request path (orders/7 for orders/:id, "
+             "'search?q=x'), or - for a page's source on standard input.")],
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-P", metavar="KEY=VALUE",
         help="A request parameter for context.params (repeatable).")] = None,
@@ -65,16 +67,63 @@ def render_command(
       posjobs render orders/7 --user '{"id": 1, "email": "ada@example.com"}'
 
       posjobs render orders/create -P order_id=7 --run
+
+      echo '{{ context.params.q }}' | posjobs render - -P q=x
     """
-    from posjobs.services.context import Request
-    from posjobs.services.render import render_page
+    from posjobs.services.render import render_page, source_page
 
     app = state(ctx).use(project, db)
     out = app.output
+    request = build_request(app, param=param, user=user, header=header, cookie=cookie,
+                            session=session, method=method, environment=environment)
+    # `-`: the page's source from standard input, rendered as a page of the project.
+    target = (source_page(app.project, read_stdin(app, "the page's source"), STDIN_NAME)
+              if page == "-" else page)
+    result = render_page(app.project, app.store, target, clock=app.clock,
+                         settings=app.settings, request=request, cwd=Path.cwd(),
+                         data=app.data)
+    response = result.response_summary()
+    if not as_json:
+        out.data(result.html)
+        if response["status"] != 200 or response["headers"] or response["sign_in"]:
+            out.note(response_line(response), style="cyan")
+    return finish(app, result, run=run, as_json=as_json, head={
+        "page": result.page.file.name,
+        "slug": result.page.slug,
+        "html": result.html,
+        "response": response,
+    })
+
+
+STDIN_NAME = "<stdin>"
+
+
+def read_stdin(app: AppState, what: str, command: str = "render") -> str:
+    """Standard input, whole; a terminal waiting for it would look like a hang."""
+    if app.stdin.isatty():
+        raise UsageError(f"`-` reads {what} from standard input, which is a terminal",
+                         hint=f"pipe it in: `posjobs {command} - < file.liquid`")
+    return app.stdin.read()
+
+
+def build_request(
+    app: AppState,
+    *,
+    param: list[str] | None = None,
+    user: str | None = None,
+    header: list[str] | None = None,
+    cookie: list[str] | None = None,
+    session: list[str] | None = None,
+    method: str | None = None,
+    environment: str | None = None,
+) -> Request:
+    """The request the command-line options describe."""
+    from posjobs.services.context import Request
+
     # An id or an email names a stored user; anything else is the JSON form.
     stored = user is not None and (user.strip().isdigit() or (
         "@" in user.strip()[1:] and not user.lstrip().startswith(("{", "@"))))
-    request = Request(
+    return Request(
         params=parse_pairs(param or [], "--param"),
         headers=parse_headers(header or []),
         cookies=parse_pairs(cookie or [], "--cookie"),
@@ -84,13 +133,13 @@ def render_command(
         method=method,
         environment=environment,
     )
-    result = render_page(app.project, app.store, page, clock=app.clock, settings=app.settings,
-                         request=request, cwd=Path.cwd(), data=app.data)
-    response = result.response_summary()
+
+
+def finish(app: AppState, result: RenderResult, *, run: bool, as_json: bool,
+           head: dict[str, object]) -> int:
+    """After a render (page or snippet): its jobs on stderr, `--run` them, `--json` it all."""
+    out = app.output
     if not as_json:
-        out.data(result.html)
-        if response["status"] != 200 or response["headers"] or response["sign_in"]:
-            out.note(response_line(response), style="cyan")
         if result.jobs:
             out.err.print(jobs_table(result.jobs, app.clock.now(),
                                      title=f"{len(result.jobs)} job(s) enqueued"))
@@ -105,10 +154,7 @@ def render_command(
             print_summary(out, outcomes)
     if as_json:
         data: dict[str, object] = {
-            "page": result.page.file.name,
-            "slug": result.page.slug,
-            "html": result.html,
-            "response": response,
+            **head,
             "jobs": [job.summary() for job in result.jobs],
             "logs": [entry.to_dict() for entry in result.logs],
         }

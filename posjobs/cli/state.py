@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -34,6 +35,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machine
 @dataclass
 class AppState:
     output: Output = field(default_factory=Output)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)  # `render -`, `eval -`
     project_dir: Path | None = None
     db_path: Path | None = None
     clock: Clock = field(default_factory=SystemClock)

@@ -13,7 +13,7 @@ from posjobs.data import DataLayer, DataSession
 from posjobs.errors import TemplateError
 from posjobs.jobs.model import Job, LogEntry
 from posjobs.liquid import Dialect, RunState
-from posjobs.project import Page, Project
+from posjobs.project import Page, Project, TemplateFile, normalise_slug, template_from_source
 from posjobs.services.context import Request, job_context, page_context, stored_constants
 from posjobs.services.ids import IdReservation
 from posjobs.services.lifecycle import enqueued_entry
@@ -48,7 +48,7 @@ class RenderResult:
 def render_page(
     project: Project,
     store: Store,
-    page_name: str,
+    page_name: str | Page,
     *,
     clock: Clock,
     settings: Settings,
@@ -65,8 +65,13 @@ def render_page(
     first, then its jobs, so a job never runs before the data its page wrote.
     """
     request = request or Request()
-    name, _, query = page_name.partition("?")
-    page, slug_params = project.match_page(name, cwd, method=request.method)
+    slug_params: dict[str, str] = {}
+    query = ""
+    if isinstance(page_name, Page):
+        page = page_name
+    else:
+        name, _, query = page_name.partition("?")
+        page, slug_params = project.match_page(name, cwd, method=request.method)
     request.params = {**dict(parse_qsl(query)), **slug_params, **request.params,
                       **(params or {})}
     dialect = dialect or Dialect(project)
@@ -113,6 +118,25 @@ def render_page(
     return RenderResult(page, html, jobs, run.logs, response=run.response,
                         session=dict(context.get("session") or {}),
                         user_id=run.data.user_id if run.data is not None else request.user_id)
+
+
+def source_page(project: Project, source: str, name: str, *, layout: bool = True) -> Page:
+    """A page of `project` whose source is given (`render -`, `eval`) rather than a file:
+    `name` stands for its path in errors and logs. With `layout`, its front matter is read
+    as a page's (the project's default layout applies); without, it is a bare snippet."""
+    file = template_from_source(source, name) if layout else TemplateFile(Path(name), name,
+                                                                          source)
+    if not layout:
+        return Page(file, "/", None, "get", "html")
+    matter = file.matter
+    chosen = matter.get("layout_name", matter.get("layout"))
+    if chosen is None and project.find_layout("application") is not None:
+        chosen = "application"
+    slug = matter.get("slug")
+    return Page(file, normalise_slug(slug if isinstance(slug, str) else "/"),
+                str(chosen) if chosen else None,
+                str(matter.get("method") or "get").lower(),
+                str(matter.get("format") or "html"))
 
 
 def signed_in_user(data: DataSession) -> dict[str, Any] | None:

@@ -132,6 +132,8 @@ def _headers(value: Any, where: str) -> dict[str, str]:
         except json.JSONDecodeError as err:
             raise DataError(f"{where} is not valid JSON: {err.msg} (line {err.lineno}, "
                             f"column {err.colno})") from None
+        if value is None:  # `'{{ data.headers | json }}'` with no headers: `null`, none
+            return {}
     if not isinstance(value, Mapping):
         raise DataError(f"{where} must be a JSON object of header names and values")
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}

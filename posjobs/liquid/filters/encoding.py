@@ -209,7 +209,10 @@ def uuid(_ignored: object = None, *, context: RenderContext) -> str:
     return str(uuid_lib.UUID(int=rng_of(context).getrandbits(128), version=4))
 
 
-_ALPHANUMERIC = string.ascii_lowercase + string.digits
+# "A random alphanumeric string" (filters.json): Ruby's SecureRandom.alphanumeric, mixed case.
+# The platform's user module relies on it: its tests make passwords with `random_string`
+# under a migration that demands an upper-case letter.
+_ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 @with_context
