@@ -46,6 +46,8 @@ class Settings:
     constants: dict[str, Any] = field(default_factory=dict)
     globals: dict[str, Any] = field(default_factory=dict)
     lease_seconds: float = 30.0
+    memory_limit_mb: float | None = 2048.0  # address space of a slot process
+    store_patience: float = 30.0  # seconds `worker --burst` retries a failing store
 
     @classmethod
     def load(cls, project_root: Path, environ: dict[str, str] | None = None) -> Settings:

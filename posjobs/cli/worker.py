@@ -17,7 +17,7 @@ from posjobs.jobs.model import JobStatus
 
 if TYPE_CHECKING:
     from posjobs.services.runner import RunSummary
-    from posjobs.services.worker import Outcome
+    from posjobs.services.supervisor import Outcome
 
 
 def worker_command(
@@ -53,25 +53,26 @@ def worker_command(
         print_summary(app.output, summary)
         return ExitCode.OK if summary.ok else ExitCode.FAILED
 
-    from posjobs.services.drivers import DriverPool
-    from posjobs.services.scheduler import RealtimeWorker
-    from posjobs.services.worker import Worker
+    from posjobs.services.supervisor import Supervisor
+    from posjobs.services.worker import RealtimeWorker
 
     slots = concurrency or os.cpu_count() or 1
 
     def show(outcome: Outcome) -> None:
         print_outcome(app.output, outcome)
 
-    worker = Worker(app.project, app.store, app.settings, clock=app.clock, speed=speed,
-                    on_outcome=show)
-    pool = DriverPool(app.project, worker, app.store_url, slots, on_outcome=show)
+    def notice(message: str) -> None:
+        app.output.note(message, style="yellow")
+
+    supervisor = Supervisor(app.project, app.store, app.settings, app.store_url, size=slots,
+                            speed=speed, on_outcome=show, on_notice=notice)
     app.output.note(
-        f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
+        f"worker {supervisor.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
-    RealtimeWorker(worker, pool, burst=burst, grace=grace,
-                   on_notice=lambda message: app.output.note(message, style="yellow")).run()
+    RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
+                   store_patience=app.settings.store_patience).run()
     app.output.note("worker stopped")
     return ExitCode.OK
 
@@ -120,17 +121,16 @@ def print_outcome(out: Output, outcome: Outcome) -> None:
     text.append(safe(job.source_name))
     text.append(f"  attempt {job.attempts}/{job.max_attempts}  ")
     if outcome.released:
-        text.append("released (the worker is stopping)", style="yellow")
+        text.append("released unrun", style="yellow")
     elif status is None:
         text.append("lost its claim", style="yellow")
     else:
         text.append(status.value, style=STATUS_STYLE[status])
     text.append(f"  {outcome.duration * 1000:.1f} ms", style="dim")
     if outcome.error:
-        where = outcome.error.get("path")
-        line = outcome.error.get("line")
-        text.append("  " + safe(f"{where}:{line}: " if where and line else ""), style="dim")
-        text.append(safe(str(outcome.error.get("message"))), style="red")
+        where = outcome.error.where
+        text.append("  " + safe(f"{where}: " if where else ""), style="dim")
+        text.append(safe(outcome.error.message), style="red")
     out.progress(text)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from posjobs.clock import Clock
 from posjobs.errors import PosjobsError, StoreError, TemplateError
-from posjobs.jobs.model import Job, LogEntry, NewJob
+from posjobs.jobs.model import Job, JobError, LogEntry, NewJob
 from posjobs.liquid import Dialect, JobInfo, RunState
 
 
@@ -17,7 +16,7 @@ class Execution:
     """What an attempt produced; the worker decides what becomes of the job."""
 
     ok: bool
-    error: dict[str, Any] | None = None
+    error: JobError | None = None
     logs: list[LogEntry] = field(default_factory=list)
     jobs: list[NewJob] = field(default_factory=list)
     duration: float | None = None  # seconds the attempt itself took, where it ran
@@ -54,11 +53,11 @@ def execute(
                                             job.column)
             dialect.render(template, run, context=job.context, variables=job.arguments)
     except TemplateError as err:
-        return Execution(False, error=err.to_dict(), logs=run.logs)
+        error = JobError(err.error_class, err.message, err.path, err.line, err.column)
+        return Execution(False, error=error, logs=run.logs)
     except StoreError:
         raise  # not the job's fault: the store itself failed
     except PosjobsError as err:
-        error = {"class": type(err).__name__, "message": err.message, "path": job.template,
-                 "line": job.line, "column": None}
-        return Execution(False, error=error, logs=run.logs)
+        return Execution(False, error=JobError.at(job, type(err).__name__, err.message),
+                         logs=run.logs)
     return Execution(True, logs=run.logs, jobs=run.jobs)

@@ -1,0 +1,96 @@
+"""The messages a supervisor and its slots exchange over a slot's pipe, one class each.
+
+Supervisor to slot: `Work` (an order), `Stop`. Slot to supervisor: `Ready`, `Started`,
+`Finished`, `Idle`, `StoreTrouble`, `Broken`. Each is a small frozen dataclass; the pipe
+pickles them (between processes of one posjobs, never into the store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posjobs.jobs.model import JobError, JobStatus
+
+
+# --- to a slot ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Work:
+    """Claim and run due jobs.
+
+    `now` is the time jobs are due against (simulated in fast-forward), None for real time;
+    `among` limits claims to these ids; `job_id` names the one job to take whatever its run
+    time (`jobs run`); `drain` keeps claiming until nothing is due (the real-time worker),
+    else the slot runs at most one attempt.
+    """
+
+    now: float | None = None
+    among: frozenset[int] | None = None
+    job_id: int | None = None
+    drain: bool = False
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Stop once the attempt under way ends; release a claim not yet started."""
+
+
+# --- from a slot ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ready:
+    """The slot loaded the project and opened the store; it takes orders."""
+
+
+@dataclass(frozen=True)
+class JobLabel:
+    """What progress output shows of a job a slot ran."""
+
+    id: int
+    source_name: str
+    attempts: int
+    max_attempts: int
+    priority: str
+
+
+@dataclass(frozen=True)
+class Started:
+    """An attempt of `job` began at `at` (the order's clock) under the claim of `worker`."""
+
+    job: JobLabel
+    at: float
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The attempt under way ended and is recorded (`status` None: its claim was lost, or
+    it was `released` unrun because the store failed under it)."""
+
+    job: JobLabel
+    status: JobStatus | None
+    duration: float
+    error: JobError | None
+    released: bool = False
+
+
+@dataclass(frozen=True)
+class Idle:
+    """The order is done: nothing (more) was due, or the one job was not waiting."""
+
+
+@dataclass(frozen=True)
+class StoreTrouble:
+    """The store failed; the slot retries with backoff. `cleared` once it works again."""
+
+    message: str
+    cleared: bool = False
+
+
+@dataclass(frozen=True)
+class Broken:
+    """The slot cannot start (the project or the store cannot be opened); it exits."""
+
+    message: str
+    store: bool  # the store is at fault (exit code 5), else the project
+
+
+ToSlot = Work | Stop
+FromSlot = Ready | Started | Finished | Idle | StoreTrouble | Broken
