@@ -8,6 +8,7 @@ from liquid import BoundTemplate, RenderContext, Token
 from liquid.exceptions import LiquidError, LiquidInterrupt, StopRender
 from liquid.undefined import UNDEFINED
 
+from posjobs.errors import StoreError
 from posjobs.liquid.literals import PlatformLiteral
 from posjobs.liquid.run import RunState
 
@@ -91,6 +92,8 @@ class PosTemplate(BoundTemplate):
                     raise self._named(
                         InternalError("maximum recursion depth reached", token=node.token)
                     ) from None
+                except (StoreError, MemoryError):
+                    raise  # not the template's fault: the attempt reports these itself
                 except Exception as err:  # a bug in a tag or filter, never a user's traceback
                     raise self._named(
                         InternalError(f"{type(err).__name__}: {err}", token=node.token)

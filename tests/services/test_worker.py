@@ -210,3 +210,20 @@ def test_log_env_in_a_job_follows_the_environment_it_was_enqueued_in(make_projec
     worker = LocalWorker(project, store, settings, clock=clock, rng=Random(1))
     worker.run_next()
     assert messages(store, type_="info") == ["prod only", "production"]
+
+
+def test_a_kill_requested_for_a_job_whose_worker_died_survives_recovery(make_project, store,
+                                                                        clock, settings):
+    project = make_project({"app/views/pages/index.liquid":
+                            "{% background _ = 'p', max_attempts: 3 %}",
+                            "app/views/partials/p.liquid": "{% log 'ran' %}"})
+    result, worker = run_page(project, store, clock, settings)
+    job_id = result.jobs[0].id
+    worker.claim()  # and then its worker dies
+    assert store.request_kill(job_id)  # `jobs kill`, which nobody is left to obey
+    clock.advance(settings.lease_seconds + 1)
+    (recovered,) = worker.recover()
+    assert recovered.status is JobStatus.DEAD  # stopped, not run again
+    assert recovered.last_error["class"] == "Killed"
+    assert worker.run_next() is None
+    assert "ran" not in messages(store, job_id)
