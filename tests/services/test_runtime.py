@@ -220,3 +220,62 @@ def test_a_full_disk_is_reported_once_a_burst_exits_5_and_nothing_is_lost(tmp_pa
     assert statuses(store) == {JobStatus.DONE: 5}
     assert {len(store.attempts(j.id)) for j in store.list_jobs(JobFilter())} == {1}
     store.close()
+
+
+@linux_only
+def test_a_slot_killed_mid_job_is_recorded_as_a_crash_retried_and_replaced(tmp_path):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid":
+            "{% background _ = 'forever', source_name: 'victim', max_attempts: 2 %}",
+        "app/views/partials/forever.liquid": FOREVER})
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    store = store_of(root)
+    worker = start_worker(root, "-c", "1", "--grace", "0")
+    try:
+        wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+        (slot,) = children(worker.pid)
+        os.kill(slot, signal.SIGKILL)  # the slot alone, as the kernel's OOM killer would
+        wait_for(lambda: store.get_job(1).status is not JobStatus.RUNNING, timeout=10)
+        job = store.get_job(1)
+        assert job.status is JobStatus.RETRY
+        assert job.last_error["class"] == "WorkerCrash"
+        assert "SIGKILL" in job.last_error["message"]
+        assert [a.outcome for a in store.attempts(1)] == ["crashed"]
+        wait_for(lambda: len(children(worker.pid)) == 1 and children(worker.pid) != [slot])
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+
+
+def test_a_heartbeat_keeps_a_job_longer_than_its_lease_from_being_taken(tmp_path):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid": "{% background _ = 'long' %}",
+        # About 1.5 s: three times the lease.
+        "app/views/partials/long.liquid":
+            "{% for i in (1..300000) %}{% assign x = i | plus: 1 %}{% endfor %}",
+        "posjobs.toml": "lease_seconds = 0.5\n"})
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    store = store_of(root)
+    first = start_worker(root, "-c", "1", "--grace", "30")
+    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    other = start_worker(root, "-c", "1")  # recovers expired leases every 0.25 s
+    wait_for(lambda: store.get_job(1).status is JobStatus.DONE)
+    for worker in (first, other):
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+    assert [a.outcome for a in store.attempts(1)] == ["done"]  # never recovered meanwhile
+
+
+def test_jobs_run_stops_an_attempt_at_its_time_limit(tmp_path):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid": "{% background _ = 'forever', priority: 'low' %}",
+        "app/views/partials/forever.liquid": FOREVER,
+        "posjobs.toml": "[time_limits]\nlow = 0.3\n"})
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    result = run_cli(["-p", str(root), "jobs", "run", "1"])
+    assert result.exit_code == 1
+    assert "stopped after its time limit of 0.3 s (low priority)" in result.stderr
+    assert store_of(root).get_job(1).last_error["class"] == "Timeout"
