@@ -29,6 +29,7 @@ class TimeLimits:
     high: float = 60.0
     default: float = 300.0
     low: float = 14_400.0
+    render: float = 60.0  # a page render (`posjobs render`), not a job
 
     def for_priority(self, priority: str) -> float:
         return float(getattr(self, priority))
@@ -66,11 +67,11 @@ class Settings:
                 raise UsageError(f"{path}: not valid TOML: {err}") from None
         where = CONFIG_FILE
         limits = _table(data, "time_limits", where)
-        unknown = set(limits) - {"high", "default", "low"}
+        unknown = set(limits) - {"high", "default", "low", "render"}
         if unknown:
             raise UsageError(f"{where}: [time_limits] has no {', '.join(sorted(unknown))}; "
-                             "it takes high, default, low")
-        for priority in ("high", "default", "low"):
+                             "it takes high, default, low, render")
+        for priority in ("high", "default", "low", "render"):
             value = environ.get(f"POSJOBS_TIME_LIMIT_{priority.upper()}")
             if value is not None:
                 limits[priority] = value
