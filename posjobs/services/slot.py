@@ -166,8 +166,10 @@ class Slot:
             self._log.drop()
             return None
         except MemoryError:
+            limit = self.settings.memory_limit_mb
             ended = Ended(Ending.FAILED, JobError.at(
-                job, "MemoryLimit", "the attempt went over its memory limit"))
+                job, "MemoryLimit", "the attempt went over its memory limit"
+                + (f" of {limit:g} MB (memory_limit_mb)" if limit else "")))
         except Exception as err:  # a bug of ours: the attempt's error, and keep serving
             ended = Ended(Ending.FAILED, JobError.at(job, "InternalError",
                                                      f"{type(err).__name__}: {err}"))

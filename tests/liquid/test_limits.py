@@ -54,3 +54,39 @@ def test_a_try_block_cannot_swallow_the_time_limit(make_project, store, clock, s
     dialect = Dialect(project, Limits(render_seconds=0.2))
     with pytest.raises(TemplateError, match=r"time limit of 0\.2 s"):
         render_page(project, store, "/", clock=clock, settings=settings, dialect=dialect)
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ('{{ "x" | pad_left: 1500000000 }}',
+     "pad_left: would make 1,500,000,000 characters, over the limit of 20,000,000"),
+    ("{{ (1..300000000) | join }}",
+     "join: a range of 300,000,000 items is over the limit of 1,000,000"),
+    ("{{ context.params.bomb | base64_decode | gzip_decompress }}",
+     "gzip_decompress: would make 20,000,001 characters, over the limit of 20,000,000"),
+    ('{{ "x" | pad_left: 19000000 | split: "" | size }}',
+     "split: the result (19,000,000 items) is over the limit of 1,000,000"),
+])
+def test_one_filter_call_cannot_make_gigabytes(make_project, store, clock, settings,
+                                               template, message):
+    import base64
+    import gzip
+
+    project = make_project({"app/views/pages/index.liquid": template})
+    bomb = base64.b64encode(gzip.compress(b"\0" * 30_000_000)).decode()
+    with pytest.raises(TemplateError) as raised:
+        render_page(project, store, "/", clock=clock, settings=settings,
+                    params={"bomb": bomb})
+    assert raised.value.message == message
+
+
+def test_gzip_decompress_still_reads_every_member_of_ordinary_data(make_project, store, clock,
+                                                                   settings):
+    import base64
+    import gzip
+
+    data = base64.b64encode(gzip.compress(b"one ") + gzip.compress(b"two")).decode()
+    project = make_project({"app/views/pages/index.liquid":
+                            "{{ context.params.data | base64_decode | gzip_decompress }}"})
+    html = render_page(project, store, "/", clock=clock, settings=settings,
+                       params={"data": data}).html
+    assert html.strip() == "one two"

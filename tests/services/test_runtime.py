@@ -279,3 +279,19 @@ def test_jobs_run_stops_an_attempt_at_its_time_limit(tmp_path):
     assert result.exit_code == 1
     assert "stopped after its time limit of 0.3 s (low priority)" in result.stderr
     assert store_of(root).get_job(1).last_error["class"] == "Timeout"
+
+
+def test_an_attempt_over_its_memory_limit_fails_with_a_clear_error(tmp_path):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid": "{% background _ = 'hog' %}",
+        # Under every filter's own limit, but 400 strings of a megabyte each, kept.
+        "app/views/partials/hog.liquid":
+            '{% assign big = "x" | pad_left: 1000000 %}{% assign all = "" | split: "," %}'
+            "{% for i in (1..400) %}{% assign one = big | append: i %}"
+            "{% assign all = all | array_add: one %}{% endfor %}",
+        "posjobs.toml": "memory_limit_mb = 256\n"})
+    result = run_cli(["-p", str(root), "render", "/", "--run"])
+    assert result.exit_code == 1
+    assert "the attempt went over its memory limit of 256 MB (memory_limit_mb)" in result.stderr
+    assert store_of(root).get_job(1).last_error["class"] == "MemoryLimit"

@@ -22,7 +22,7 @@ from posjobs.liquid.filters import (
     times,
     urls,
 )
-from posjobs.liquid.filters.support import FilterT
+from posjobs.liquid.filters.support import MAX_CHARS, MAX_ITEMS, FilterT
 
 # Every filter posjobs adds or replaces, by its platform name (docs/filters.md lists them).
 FILTERS: dict[str, FilterT] = {
@@ -207,11 +207,40 @@ ALIASES: dict[str, str] = {
 
 
 def register(env: Environment) -> None:
-    """Add the platformOS filters (python-liquid's standard ones are already there)."""
+    """Add the platformOS filters (python-liquid's standard ones are already there), and
+    bound what every filter takes and makes."""
     for name, func in FILTERS.items():
         env.add_filter(name, _checked(name, func))
     for alias, name in ALIASES.items():
         env.add_filter(alias, _checked(alias, FILTERS[name]))
+    for name, func in list(env.filters.items()):
+        env.add_filter(name, _bounded(name, func))
+
+
+def _bounded(name: str, func: FilterT) -> FilterT:
+    """`func`, refusing a range longer than the loop limit and failing a result past the
+    output limit, so that one call cannot grow a render by gigabytes (`(1..300000000) |
+    join`). Filters that could allocate more than they return check sizes up front."""
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for arg in args:
+            if isinstance(arg, range) and len(arg) > MAX_ITEMS:
+                raise FilterArgumentError(
+                    f"{name}: a range of {len(arg):,} items is over the limit of "
+                    f"{MAX_ITEMS:,}", token=None)
+        result = func(*args, **kwargs)
+        if isinstance(result, (str, bytes)) and len(result) > MAX_CHARS:
+            raise FilterArgumentError(
+                f"{name}: the result ({len(result):,} characters) is over the output limit "
+                f"of {MAX_CHARS:,}", token=None)
+        if isinstance(result, list) and len(result) > MAX_ITEMS:
+            raise FilterArgumentError(
+                f"{name}: the result ({len(result):,} items) is over the limit of "
+                f"{MAX_ITEMS:,}", token=None)
+        return result
+
+    return call
 
 
 def _checked(name: str, func: FilterT) -> FilterT:

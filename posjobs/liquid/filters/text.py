@@ -14,6 +14,7 @@ from posjobs.liquid.filters.support import (
     as_int,
     as_list,
     as_text,
+    check_size,
     fail,
     is_nil,
     to_s,
@@ -245,6 +246,7 @@ def pad_left(text: object, count: object, symbol: object = " ") -> str:
     fill = to_s(symbol)
     if not fill:
         fail("pad_left", "the padding string must not be empty")
+    check_size("pad_left", width)
     missing = width - len(value)
     if missing <= 0:
         return value
