@@ -240,37 +240,35 @@ class Slot:
 
 class AttemptLog:
     """The log entries of the attempt under way. An attempt that ends quickly stores them
-    with its end, in one transaction; one that runs longer has them written within
-    `FLUSH_SECONDS` by a small thread, so `logs --follow` shows a long job as it works."""
+    with its end, in one transaction; one that runs longer has them written every
+    `FLUSH_SECONDS` by a small thread, so `logs --follow` shows a long job as it works.
+    (The thread looks on its own schedule: writing an entry costs the attempt no wake-up.)"""
 
     def __init__(self, store: Store, flush_seconds: float = FLUSH_SECONDS) -> None:
         self._store = store
         self._flush_seconds = flush_seconds
         self._pending: list[LogEntry] = []
-        self._oldest = 0.0
+        self._since = 0.0  # when the attempt began (time.monotonic)
         self._lock = threading.Lock()  # held while entries are written, so they stay in order
-        self._changed = threading.Condition(threading.Lock())
-        self._closed = False
+        self._mutex = threading.Lock()  # guards `_pending`
+        self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
     def begin(self, first: LogEntry) -> None:
-        with self._lock:
-            self._pending = []
-        self.add(first)
+        with self._mutex:
+            self._pending = [first]
+        self._since = time.monotonic()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._flush_loop, daemon=True,
+                                            name="posjobs-log-flush")
+            self._thread.start()
 
     def add(self, entry: LogEntry) -> None:
-        with self._changed:
-            if not self._pending:
-                self._oldest = time.monotonic()
+        with self._mutex:
             self._pending.append(entry)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._flush_loop, daemon=True,
-                                                name="posjobs-log-flush")
-                self._thread.start()
-            self._changed.notify()
 
     def drop(self) -> None:
-        with self._changed:
+        with self._mutex:
             self._pending = []
 
     @contextmanager
@@ -278,36 +276,26 @@ class AttemptLog:
         """The entries not yet written, with writing held off until the attempt's end is
         recorded (they go in that transaction); kept if recording it fails."""
         with self._lock:
-            with self._changed:
+            with self._mutex:
                 entries = list(self._pending)
             yield entries
-            with self._changed:
+            with self._mutex:
                 self._pending = []
 
     def close(self) -> None:
-        with self._changed:
-            self._closed = True
-            self._changed.notify()
+        self._closed.set()
 
     def _flush_loop(self) -> None:
-        while True:
-            with self._changed:
-                while not self._pending and not self._closed:
-                    self._changed.wait()
-                if self._closed:
-                    return
-                delay = self._oldest + self._flush_seconds - time.monotonic()
-                if delay > 0:
-                    self._changed.wait(delay)
-                    continue
+        while not self._closed.wait(self._flush_seconds):
+            if not self._pending or time.monotonic() - self._since < self._flush_seconds:
+                continue
             with self._lock:
-                with self._changed:
+                with self._mutex:
                     entries, self._pending = self._pending, []
                 if not entries:
                     continue
                 try:
                     self._store.add_logs(entries)
                 except StoreError:
-                    with self._changed:  # kept for the attempt's end, which retries
+                    with self._mutex:  # kept for the attempt's end, which retries
                         self._pending[:0] = entries
-                        self._oldest = time.monotonic()
