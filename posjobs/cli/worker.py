@@ -64,8 +64,11 @@ def worker_command(
     def notice(message: str) -> None:
         app.output.note(message, style="yellow")
 
-    supervisor = Supervisor(app.project, app.store, app.settings, app.store_url, size=slots,
-                            speed=speed, on_outcome=show, on_notice=notice)
+    from posjobs.store import at_speed
+
+    supervisor = Supervisor(app.project, at_speed(app.store, speed), app.settings,
+                            app.store_url, size=slots, speed=speed, on_outcome=show,
+                            on_notice=notice)
     app.output.note(
         f"worker {supervisor.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")

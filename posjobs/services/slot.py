@@ -36,7 +36,7 @@ from posjobs.services.messages import (
     Work,
 )
 from posjobs.services.outcome import Ended, Ending, conclude
-from posjobs.store import open_store
+from posjobs.store import at_speed, open_store
 from posjobs.store.base import NextClaim, Store
 
 FLUSH_SECONDS = 0.05  # a running attempt's log entries reach the store within this
@@ -65,7 +65,7 @@ class Resources:
     @classmethod
     def open(cls, config: SlotConfig) -> Resources:
         """The one place a slot process creates them, once, when it starts."""
-        store = open_store(config.store_url)
+        store = at_speed(open_store(config.store_url), config.speed)
         try:
             return cls(Dialect(Project(Path(config.project_root))), store)
         except BaseException:
@@ -89,7 +89,6 @@ class Slot:
         settings: Settings,
         name: str,
         *,
-        speed: float = 1.0,
         rng: RandomSource | None = None,
         real_clock: Clock | None = None,
         timer: Callable[[], float] = time.perf_counter,
@@ -100,7 +99,6 @@ class Slot:
         self.store: Store = resources.store
         self.settings = settings
         self.name = name
-        self.speed = speed
         self.rng = rng or random.Random()
         self.real_clock = real_clock or SystemClock()  # leases, which other workers judge
         self.timer = timer
@@ -145,7 +143,7 @@ class Slot:
         now = order.now if order.now is not None else self.real_clock.now()
         if order.job_id is not None:
             return self.store.claim_job(order.job_id, self.name, now, self._lease(now))
-        return self.store.claim(self.name, now, self._lease(now), order.among, self.speed)
+        return self.store.claim(self.name, now, self._lease(now), order.among)
 
     def _lease(self, now: float) -> float:
         # The store sets the lease from the claim's `now`; when that is simulated time, shift
@@ -202,7 +200,7 @@ class Slot:
                 if order.drain:
                     now = self.real_clock.now()
                     status, following[0] = self.store.finish_and_claim(
-                        job, result, NextClaim(self.name, now, self._lease(now), self.speed))
+                        job, result, NextClaim(self.name, now, self._lease(now)))
                 else:
                     status = self.store.finish_attempt(job, result)
                 status_box[0] = status

@@ -91,7 +91,7 @@ def main(fd: int) -> None:
     except Exception as err:
         link.tell(Broken(f"{type(err).__name__}: {err}", store=False))
         return
-    slot = Slot(resources, config.settings, config.name, speed=config.speed,
+    slot = Slot(resources, config.settings, config.name,
                 running=lambda: _dies_with(supervisor))
     try:
         link.tell(Ready())

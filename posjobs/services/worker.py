@@ -176,7 +176,7 @@ class RealtimeWorker:
         """Wake idle slots if a job is due, else set the wake-up for the next run time."""
         sup = self.supervisor
         try:
-            next_at = sup.store.next_run_at(speed=sup.speed)
+            next_at = sup.store.next_run_at()
         except StoreError as err:
             sup.store_failed(err.message)
             return

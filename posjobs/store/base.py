@@ -59,7 +59,6 @@ class NextClaim:
     worker: str
     now: float
     lease_seconds: float
-    speed: float = 1.0
 
 
 class Store(ABC):
@@ -86,11 +85,9 @@ class Store(ABC):
         now: float,
         lease_seconds: float,
         among: Collection[int] | None = None,
-        speed: float = 1.0,
     ) -> Job | None:
         """Atomically take the next due job (priority, then run time, then enqueue order),
-        only from the ids in `among` when given. With `speed` N, every wait passes N times
-        faster from when it began."""
+        only from the ids in `among` when given."""
 
     @abstractmethod
     def claim_job(
@@ -112,7 +109,7 @@ class Store(ABC):
         """`finish_attempt`, then `claim` the next due job. A store may do both in one
         transaction (a worker's busiest path); this default does them one after the other."""
         status = self.finish_attempt(job, result)
-        return status, self.claim(then.worker, then.now, then.lease_seconds, None, then.speed)
+        return status, self.claim(then.worker, then.now, then.lease_seconds)
 
     @abstractmethod
     def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
@@ -136,11 +133,8 @@ class Store(ABC):
         before `now`, each as `conclude(job)` says; returns those jobs as they are now."""
 
     @abstractmethod
-    def next_run_at(
-        self, among: Collection[int] | None = None, speed: float = 1.0
-    ) -> float | None:
-        """The earliest run time among waiting jobs (only those in `among` when given),
-        waits passing `speed` times faster."""
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
+        """The earliest run time among waiting jobs (only those in `among` when given)."""
 
     # --- inspecting and managing --------------------------------------------------------
     @abstractmethod

@@ -1126,35 +1126,6 @@ def test_many_ids_are_one_parameter_whatever_sqlites_limit(store: Store) -> None
         [job.id for job in jobs]
 
 
-# --- worker --speed ----------------------------------------------------------------------------
-
-
-def test_at_speed_n_a_delay_passes_n_times_faster_from_enqueueing(store: Store) -> None:
-    (job,) = add(store, run_at=T0 + 160, now=T0 + 100)  # rendered at T0 + 100, delay 1 min
-    job = get(store, job.id)
-    assert store.claim("w1", T0 + 100.9, 30, speed=60) is None
-    assert store.next_run_at(speed=60) == pytest.approx(T0 + 101)
-    claimed = store.claim("w1", T0 + 101.01, 30, speed=60)
-    assert claimed is not None and claimed.id == job.id
-
-
-def test_at_speed_n_a_retry_wait_passes_n_times_faster_from_the_failure(store: Store) -> None:
-    job = add_one(store, max_attempts=2)
-    claimed = store.claim("w1", T0, 30)
-    assert claimed is not None
-    store.finish_attempt(claimed, failed(T0 + 10, retry_at=T0 + 25))  # a 15-second wait
-    assert store.claim("w1", T0 + 10.2, 30, speed=60) is None
-    again = store.claim("w1", T0 + 10.26, 30, speed=60)  # a quarter of a second later
-    assert again is not None and again.id == job.id
-
-
-def test_speed_keeps_the_priority_order(store: Store) -> None:
-    low = add_one(store, priority=Priority.LOW, run_at=T0)
-    high = add_one(store, priority=Priority.HIGH, run_at=T0 + 60)
-    assert store.claim("w1", T0 + 0.5, 30, speed=60).id == low.id  # type: ignore[union-attr]
-    assert store.claim("w1", T0 + 1.5, 30, speed=60).id == high.id  # type: ignore[union-attr]
-
-
 def test_finish_and_claim_records_the_attempt_and_takes_the_next_due_job(store: Store) -> None:
     first, second = add(store, 2)
     claimed = store.claim("w1", T0, 30)

@@ -28,6 +28,7 @@ class JobQueries:
     """The job half of `SQLiteStore`."""
 
     _db: Database
+    _speed: float = 1.0  # `worker --speed` (see `SQLiteStore.at_speed`)
 
     # --- enqueueing --------------------------------------------------------------------------
     def reserve_job_ids(self, count: int) -> range:
@@ -60,10 +61,9 @@ class JobQueries:
         now: float,
         lease_seconds: float,
         among: Collection[int] | None = None,
-        speed: float = 1.0,
     ) -> Job | None:
         with self._db.write() as db:
-            return self._claim(db, worker, now, lease_seconds, among, speed)
+            return self._claim(db, worker, now, lease_seconds, among)
 
     def _claim(
         self,
@@ -72,10 +72,9 @@ class JobQueries:
         now: float,
         lease_seconds: float,
         among: Collection[int] | None,
-        speed: float,
     ) -> Job | None:
         scope, scope_params = _among(among)
-        due, due_params = _due(speed)
+        due, due_params = _due(self._speed)
         # One indexed probe per priority keeps a claim as fast on a million waiting jobs as
         # on ten: far-future high jobs never stand in front of due low ones.
         for rank in (0, 1, 2):
@@ -125,8 +124,7 @@ class JobQueries:
         # One transaction, one commit, for a worker's busiest path.
         with self._db.write() as db:
             status = self._finish(db, job, result)
-            return status, self._claim(db, then.worker, then.now, then.lease_seconds, None,
-                                       then.speed)
+            return status, self._claim(db, then.worker, then.now, then.lease_seconds, None)
 
     def _finish(
         self, db: sqlite3.Connection, job: Job, result: AttemptResult
@@ -216,11 +214,9 @@ class JobQueries:
             ).fetchall()
         return [job_row(r) for r in rows]
 
-    def next_run_at(
-        self, among: Collection[int] | None = None, speed: float = 1.0
-    ) -> float | None:
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
         scope, scope_params = _among(among)
-        due, due_params = _due(speed)
+        due, due_params = _due(self._speed)
         times = [
             row[0]
             for rank in (0, 1, 2)
