@@ -240,9 +240,9 @@ class Supervisor:
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop now and wait for every slot to end, recording what they leave."""
-        self.stop_now()
         deadline = time.monotonic() + timeout
         while self._slots and time.monotonic() < deadline:
+            self.stop_now()  # attempts reported meanwhile are stopped too
             self.poll(0.05)
         for slot in list(self._slots):
             slot.process.kill()

@@ -114,15 +114,16 @@ class RealtimeWorker:
     def _drain(self) -> None:
         sup = self.supervisor
         sup.stop()  # each slot stops once its current attempt ends
+        sup.poll(0)  # an attempt that began just now has said so
         running = len(sup.running())
         if running and self._signalled.is_set() and not self._abort.is_set():
             self.on_notice(f"stopping: {running} running attempt(s) get {self.grace:g} s to "
                            "finish; send the signal again (Ctrl-C) to stop now")
         deadline = time.monotonic() + self.grace
-        while sup.running() and not self._abort.is_set() and time.monotonic() < deadline:
+        while not sup.idle() and not self._abort.is_set() and time.monotonic() < deadline:
             sup.poll(LOOP_SECONDS)
-        if sup.running():
-            if self._abort.is_set():
+        if not sup.idle():
+            if self._abort.is_set() and sup.running():
                 self.on_notice("stopping now: running attempts are stopped and their jobs "
                                "released")
             sup.stop_now()  # their jobs are released, unrun
