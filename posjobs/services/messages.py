@@ -77,6 +77,11 @@ class Finished(_Message):
     duration: float
     error: JobError | None
     released: bool = False
+    next: Started | None = None  # the attempt the slot began right after (one message)
+
+    def then(self, started: Started) -> Finished:
+        return Finished(self.job, self.status, self.duration, self.error, self.released,
+                        started)
 
 
 @dataclass(frozen=True)

@@ -120,19 +120,26 @@ class Slot:
             tell(StoreTrouble(err.message))
             tell(Idle())
             return
+        finished: Finished | None = None  # said with the next start: one message per job
         while job is not None:
             if should_stop():
+                if finished is not None:
+                    tell(finished)
+                    finished = None
                 self._release(job, tell, should_stop)
                 break
             start = order.now if order.now is not None else self.real_clock.now()
-            tell(Started(label(job), start))
+            started = Started(label(job), start)
+            tell(started if finished is None else finished.then(started))
             with self._running():
                 ended = self._attempt(job, start)
             if ended is None:  # the store failed under the attempt: not the job's fault
                 self._release(job, tell, should_stop)
-                tell(Finished(label(job), None, 0.0, None, released=True))
+                finished = Finished(label(job), None, 0.0, None, released=True)
                 break
-            job = self._record(job, ended, start, order, tell, should_stop)
+            job, finished = self._record(job, ended, start, order, tell, should_stop)
+        if finished is not None:
+            tell(finished)
         tell(Idle())
 
     def close(self) -> None:
@@ -187,8 +194,10 @@ class Slot:
         return ended
 
     def _record(self, job: Job, ended: Ended, start: float, order: Work,
-                tell: Callable[[FromSlot], None], should_stop: Callable[[], bool]) -> Job | None:
-        """Record the attempt and, in the same transaction when draining, claim the next."""
+                tell: Callable[[FromSlot], None], should_stop: Callable[[], bool]
+                ) -> tuple[Job | None, Finished]:
+        """Record the attempt and, in the same transaction when draining, claim the next;
+        returns that and the `Finished` to tell."""
         at = max(start + (ended.duration or 0.0), order.now or self.real_clock.now())
         following: list[Job | None] = [None]
         status_box: list[object] = [None]
@@ -207,9 +216,8 @@ class Slot:
 
         written = self._write(write, tell, should_stop, job.id)
         status = status_box[0] if written else None
-        tell(Finished(label(job), status, ended.duration or 0.0,  # type: ignore[arg-type]
-                      ended.error))
-        return following[0]
+        return following[0], Finished(label(job), status,  # type: ignore[arg-type]
+                                      ended.duration or 0.0, ended.error)
 
     def _release(self, job: Job, tell: Callable[[FromSlot], None],
                  should_stop: Callable[[], bool]) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import selectors
 import signal
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 
 from posjobs.clock import Clock, SystemClock
 from posjobs.config import Settings
@@ -138,6 +138,9 @@ class Supervisor:
         self._starts_failed = 0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
+        # One selector for the supervisor's life: slots come and go from it.
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
 
     # --- slots ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -148,7 +151,9 @@ class Supervisor:
             self._serial += 1
             config = SlotConfig(str(self.project.root), self.store_url, self.settings,
                                 f"{self.name}/{self._serial}", self.speed)
-            self._slots.append(_SlotHandle(config))
+            slot = _SlotHandle(config)
+            self._slots.append(slot)
+            self._selector.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
 
     def dispatch(self, order: Work, slots: int | None = None) -> int:
         """Give `order` to up to `slots` idle slots (all of them by default); how many took
@@ -208,16 +213,13 @@ class Supervisor:
     def poll(self, timeout: float) -> None:
         """Wait up to `timeout` seconds for slots to report, and handle what they said; then
         the duties: time limits, kill requests, leases, replacing slots that died."""
-        waitables: list[Connection | socket.socket] = [slot.conn for slot in self._slots]
-        for ready in wait([*waitables, self._wake_r], timeout):
-            if ready is self._wake_r:
-                try:
+        for key, _events in self._selector.select(timeout):
+            slot = key.data
+            if slot is None:  # woken
+                with contextlib.suppress(BlockingIOError, OSError):
                     while self._wake_r.recv(4096):
                         pass
-                except (BlockingIOError, OSError):
-                    pass
                 continue
-            slot = next(s for s in self._slots if s.conn is ready)
             try:
                 while slot.conn.poll(0):
                     self._handle(slot, slot.conn.recv())
@@ -247,6 +249,7 @@ class Supervisor:
         for slot in list(self._slots):
             slot.process.kill()
             self._gone(slot)
+        self._selector.close()
         self._wake_r.close()
         self._wake_w.close()
 
@@ -273,6 +276,8 @@ class Supervisor:
                 self._store_works()
             self.on_outcome(Outcome(message.job, message.status, message.duration,
                                     message.error, released=message.released))
+            if message.next is not None:
+                self._handle(slot, message.next)
         elif isinstance(message, Idle):
             slot.working = False
         elif isinstance(message, StoreTrouble):
@@ -290,6 +295,8 @@ class Supervisor:
         if slot not in self._slots:
             return
         self._slots.remove(slot)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(slot.conn.fileno())
         code = slot.process.wait()
         slot.conn.close()
         if slot.broken is not None or not slot.ready:

@@ -40,7 +40,8 @@ class RealtimeWorker:
     seconds to finish; what is still running then is stopped and released, unrun, for
     another worker. A second signal skips the grace period. Nothing is lost either way.
     A store that keeps failing is retried with backoff and reported once; a burst run gives
-    up after `store_patience` seconds by raising the store's error.
+    up after `store_patience` seconds, and any run stopped while it fails ends by raising
+    the store's error (exit 5).
     """
 
     def __init__(self, supervisor: Supervisor, *, burst: bool = False, grace: float = 30.0,
@@ -98,8 +99,9 @@ class RealtimeWorker:
         if self.burst and sup.broken is not None:
             error = StoreError if sup.broken.store else PosjobsError
             raise error(sup.broken.message, hint="the worker stopped: no slot could start")
-        if self.burst and sup.trouble is not None:
-            raise StoreError(sup.trouble, hint="the worker stopped: the store kept failing")
+        if sup.trouble is not None:
+            raise StoreError(sup.trouble, hint="the worker stopped while the store was failing; "
+                             "jobs it could not record are recovered once their leases expire")
 
     def stop(self) -> None:
         """Stop claiming and begin the graceful stop (safe from any thread)."""
