@@ -7,7 +7,10 @@ pickles them (between processes of one posjobs, never into the store).
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, fields
+from multiprocessing.connection import Connection
+from typing import Any
 
 from posjobs.jobs.model import JobError, JobStatus
 
@@ -107,3 +110,13 @@ class Broken(_Message):
 
 ToSlot = Work | Stop
 FromSlot = Ready | Started | Finished | Idle | StoreTrouble | Broken
+
+
+def send(conn: Connection, message: Any) -> None:
+    """Send one message. Plain pickle: `Connection.send` builds a new pickler (and copies
+    the reducer table) for every message, which a slot would pay for every job."""
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def receive(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())

@@ -27,7 +27,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from posjobs.errors import PosjobsError, StoreError
-from posjobs.services.messages import Broken, FromSlot, Ready, Stop, ToSlot, Work
+from posjobs.services.messages import (
+    Broken,
+    FromSlot,
+    Ready,
+    Stop,
+    ToSlot,
+    Work,
+    receive,
+    send,
+)
 from posjobs.services.slot import Resources, Slot, SlotConfig
 
 _BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[2]); "
@@ -48,7 +57,7 @@ def spawn(config: SlotConfig) -> tuple[subprocess.Popen[bytes], Connection]:
     finally:
         theirs.close()
     conn = Connection(ours.detach())
-    conn.send(config)
+    send(conn, config)
     return process, conn
 
 
@@ -76,7 +85,7 @@ def main(fd: int) -> None:
     supervisor = os.getppid()
     link = _Link(conn, supervisor)
     try:
-        config: SlotConfig = conn.recv()
+        config: SlotConfig = receive(conn)
     except (EOFError, OSError):
         return
     _limit_memory(config.settings.memory_limit_mb)
@@ -112,7 +121,7 @@ class _Link:
 
     def tell(self, message: FromSlot) -> None:
         try:
-            self._conn.send(message)
+            send(self._conn, message)
         except (OSError, ValueError):
             self._stop = True  # the supervisor is gone
 
@@ -120,7 +129,7 @@ class _Link:
         if self._stop:
             return None
         try:
-            message: ToSlot = self._conn.recv()
+            message: ToSlot = receive(self._conn)
         except (EOFError, OSError):
             return None
         return None if isinstance(message, Stop) else message
@@ -132,7 +141,7 @@ class _Link:
             return True
         try:
             while self._conn.poll(0):
-                if isinstance(self._conn.recv(), Stop):
+                if isinstance(receive(self._conn), Stop):
                     self._stop = True
         except (EOFError, OSError):
             self._stop = True

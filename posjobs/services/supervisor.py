@@ -38,6 +38,8 @@ from posjobs.services.messages import (
     Stop,
     StoreTrouble,
     Work,
+    receive,
+    send,
 )
 from posjobs.services.outcome import Ended, conclude
 from posjobs.services.slot import STORE_BACKOFF, SlotConfig
@@ -86,7 +88,7 @@ class _SlotHandle:
 
     def send(self, message: Work | Stop) -> None:
         with contextlib.suppress(OSError, ValueError):  # gone: its end of file says so
-            self.conn.send(message)
+            send(self.conn, message)
 
     def stop_now(self, job_id: int, reason: str) -> None:
         if self.kill is None:
@@ -222,7 +224,7 @@ class Supervisor:
                 continue
             try:
                 while slot.conn.poll(0):
-                    self._handle(slot, slot.conn.recv())
+                    self._handle(slot, receive(slot.conn))
             except (EOFError, OSError):
                 self._gone(slot)
         self._duties()
