@@ -295,3 +295,42 @@ def test_an_attempt_over_its_memory_limit_fails_with_a_clear_error(tmp_path):
     assert result.exit_code == 1
     assert "the attempt went over its memory limit of 256 MB (memory_limit_mb)" in result.stderr
     assert store_of(root).get_job(1).last_error["class"] == "MemoryLimit"
+
+
+def test_a_worker_carries_on_once_a_full_disk_has_room_again(tmp_path, tiny_disk):
+    root = tmp_path / "project"
+    write_project(root, {
+        # Due 3 s after the render: the disk is full by then.
+        "app/views/pages/index.liquid":
+            "{% for n in (1..5) %}{% background _ = 'job', n: n, delay: 0.05 %}{% endfor %}",
+        "app/views/partials/job.liquid": "{% log n %}"})
+    db = tiny_disk / "posjobs.db"
+    assert run_cli(["-p", str(root), "--db", str(db), "render", "/"]).exit_code == 0
+    worker = subprocess.Popen([POSJOBS, "-p", str(root), "--db", str(db), "worker", "-c", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM jobs").fetchone()
+    filler = tiny_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    store = SQLiteStore(db)
+    time.sleep(4)  # the jobs come due while there is no room
+    assert statuses(store) == {JobStatus.SCHEDULED: 5}
+    reader.close()
+    filler.unlink()
+    wait_for(lambda: statuses(store) == {JobStatus.DONE: 5}, timeout=30)
+    worker.send_signal(signal.SIGTERM)
+    _out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()
+    text = err.decode()
+    assert text.count("store error") == 1 and "the store works again" in text
+    assert "Traceback" not in text
+    assert {len(store.attempts(j.id)) for j in store.list_jobs(JobFilter())} == {1}
+    store.close()
