@@ -214,7 +214,7 @@ class Slot:
                     status = self.store.finish_attempt(job, result)
                 status_box[0] = status
 
-        written = self._write(write, tell, should_stop, job.id)
+        written = self._write(write, tell, should_stop)
         status = status_box[0] if written else None
         return following[0], Finished(label(job), status,  # type: ignore[arg-type]
                                       ended.duration or 0.0, ended.error)
@@ -224,7 +224,7 @@ class Slot:
         self._write(lambda: self.store.release(job, self.real_clock.now()), tell, should_stop)
 
     def _write(self, write: Callable[[], None], tell: Callable[[FromSlot], None],
-               should_stop: Callable[[], bool], job_id: int | None = None) -> bool:
+               should_stop: Callable[[], bool]) -> bool:
         """Do a write the store must get, retrying with backoff while the store fails.
         Gives up (False) only when told to stop: the claim then waits for lease recovery."""
         failures = 0
