@@ -159,7 +159,7 @@ class Supervisor:
 
     def dispatch(self, order: Work, slots: int | None = None) -> int:
         """Give `order` to up to `slots` idle slots (all of them by default); how many took
-        it. None while the store is failing and its backoff lasts."""
+        it; none while the store is failing and its backoff lasts."""
         if self.stopping or time.monotonic() < self._hold_until:
             return 0
         given = 0

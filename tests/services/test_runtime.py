@@ -81,7 +81,7 @@ def test_a_slot_dies_with_its_worker_and_the_claims_it_never_started_are_release
 
 @linux_only
 @pytest.mark.parametrize("group", [False, True], ids=["worker process", "process group"])
-def test_many_kills_lose_no_job_and_use_no_attempt_without_running_it(tmp_path, group):
+def test_many_kills_lose_no_job_and_count_only_the_attempts_in_flight(tmp_path, group):
     """Kill the worker (or its whole group) again and again mid-run; then count."""
     root = project_with(tmp_path, jobs=16, loops=20_000, toml="lease_seconds = 0.5\n")
     store = store_of(root)
