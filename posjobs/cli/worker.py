@@ -117,23 +117,30 @@ def run_to_end(app: AppState, among: set[int] | None, quiet: bool) -> RunSummary
 
 
 def print_outcome(out: Output, outcome: Outcome) -> None:
+    """One line per attempt: styled on a terminal; off one, a plain line built without Rich
+    (the worker process prints one per job, next to its slots' work)."""
     job = outcome.job
     status = outcome.status
-    text = Text()
-    text.append(f"job {job.id} ", style="bold")
-    text.append(safe(job.source_name))
-    text.append(f"  attempt {job.attempts}/{job.max_attempts}  ")
+    parts: list[tuple[str, str]] = [
+        (f"job {job.id} ", "bold"),
+        (safe(job.source_name), ""),
+        (f"  attempt {job.attempts}/{job.max_attempts}  ", ""),
+    ]
     if outcome.released:
-        text.append("released unrun", style="yellow")
+        parts.append(("released unrun", "yellow"))
     elif status is None:
-        text.append("lost its claim", style="yellow")
+        parts.append(("lost its claim", "yellow"))
     else:
-        text.append(status.value, style=STATUS_STYLE[status])
-    text.append(f"  {outcome.duration * 1000:.1f} ms", style="dim")
+        parts.append((status.value, STATUS_STYLE[status]))
+    parts.append((f"  {outcome.duration * 1000:.1f} ms", "dim"))
     if outcome.error:
         where = outcome.error.where
-        text.append("  " + safe(f"{where}: " if where else ""), style="dim")
-        text.append(safe(outcome.error.message), style="red")
-    out.progress(text)
-
-
+        parts.append(("  " + safe(f"{where}: " if where else ""), "dim"))
+        parts.append((safe(outcome.error.message), "red"))
+    if out.err.is_terminal:
+        text = Text()
+        for piece, style in parts:
+            text.append(piece, style=style)
+        out.progress(text)
+    else:
+        out.stderr.write("".join(piece for piece, _ in parts) + "\n")
