@@ -8,6 +8,7 @@ the slot took but has not started is released, never left to expire and count.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -133,7 +134,8 @@ class Slot:
             tell(started if finished is None else finished.then(started))
             with self._running():
                 ended = self._attempt(job, start)
-            if ended is None:  # the store failed under the attempt: not the job's fault
+            if isinstance(ended, StoreError):  # failed under the attempt: not the job's fault
+                tell(StoreTrouble(ended.message))
                 self._release(job, tell, should_stop)
                 finished = Finished(label(job), None, 0.0, None, released=True)
                 break
@@ -157,8 +159,8 @@ class Slot:
         # it so that it still ends `lease_seconds` from now in real time.
         return self.settings.lease_seconds + (self.real_clock.now() - now)
 
-    def _attempt(self, job: Job, start: float) -> Ended | None:
-        """Run the attempt; None if the store failed under it."""
+    def _attempt(self, job: Job, start: float) -> Ended | StoreError:
+        """Run the attempt; the store's error if the store failed under it."""
         ids = IdReservation(self.store)
         clock = OffsetClock(start)
         self._log.begin(lifecycle.job_entry(
@@ -167,9 +169,11 @@ class Slot:
         try:
             execution = execute(self.resources.dialect, job, clock=clock, reserve_id=ids,
                                 environment=self.settings.environment, on_log=self._log.add)
-        except StoreError:
+        except StoreError as err:
             self._log.drop()
-            return None
+            with contextlib.suppress(StoreError):
+                ids.abandon()
+            return err
         except MemoryError:
             limit = self.settings.memory_limit_mb
             ended = Ended(Ending.FAILED, JobError.at(

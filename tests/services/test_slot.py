@@ -67,8 +67,8 @@ def test_a_store_failure_under_an_attempt_does_not_use_it_up(tmp_path: Path, clo
     slot_for(project, failing, sleep=lambda _s: None).serve(
         Work(now=clock.now()), told.append)
     kinds = [type(m) for m in told]
-    assert kinds == [Started, Finished, Idle]
-    finished = told[1]
+    assert kinds == [Started, StoreTrouble, Finished, Idle]  # the supervisor backs off
+    finished = told[2]
     assert finished.released and finished.status is None
     again = good.get_job(job.id)
     assert (again.status, again.attempts) == (JobStatus.SCHEDULED, 0)
