@@ -334,3 +334,35 @@ def test_a_worker_carries_on_once_a_full_disk_has_room_again(tmp_path, tiny_disk
     assert "Traceback" not in text
     assert {len(store.attempts(j.id)) for j in store.list_jobs(JobFilter())} == {1}
     store.close()
+
+
+@linux_only
+def test_a_worker_killed_between_a_slot_s_finish_and_its_next_claim_costs_no_attempt(tmp_path):
+    """Hold the store's write lock so that the slot waits inside the transaction that
+    records job 1 and claims job 2; kill the worker there; let the transaction through. The
+    slot sees its worker gone before job 2 starts, and releases it."""
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid":
+            "{% background _ = 'work', n: 1 %}{% background _ = 'work', n: 2 %}",
+        "app/views/partials/work.liquid":
+            "{% for i in (1..20000) %}{% assign x = i | plus: 1 %}{% endfor %}{% log n %}"})
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    store = store_of(root)
+    worker = start_worker(root, "-c", "1")
+    wait_for(lambda: store.get_job(1).status is JobStatus.RUNNING)
+    (slot,) = children(worker.pid)
+    lock = sqlite3.connect(root / ".posjobs" / "posjobs.db", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    time.sleep(1.0)  # job 1 (about 0.1 s) ends; its slot now waits for the lock
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+    assert alive(slot)  # between attempts nothing kills it: it must see for itself
+    lock.execute("ROLLBACK")
+    lock.close()
+    wait_for(lambda: not alive(slot), timeout=10)
+    assert store.get_job(1).status is JobStatus.DONE
+    second = store.get_job(2)
+    assert (second.status, second.attempts) == (JobStatus.SCHEDULED, 0)
+    assert store.attempts(2) == []
+    assert [e.type for e in store.tail_logs(LogFilter(job_id=2), 10)] == ["job_enqueued"]
