@@ -83,7 +83,7 @@ def profile_worker(work: Path, top: int) -> str:
 # Frames every stack shares, which say nothing about where the time goes.
 PLUMBING = ("threading.py", "concurrent/futures/thread.py", "<frozen runpy>", "typer/",
             "posjobs/__main__.py", "posjobs/cli/app.py", "multiprocessing/process.py",
-            "multiprocessing/spawn.py", "multiprocessing/forkserver.py", "<module> (<string>)")
+            "<module> (<string>)")
 
 
 def _telling(frame: str) -> bool:
@@ -105,8 +105,6 @@ def collapsed(text: str, top: int, wall: float) -> str:
         parts = stack.split(";")
         nested = sum(part.startswith("process ") for part in parts) > 1
         who = "slot processes" if nested else "worker process"
-        if nested and not any("_child_main" in part for part in parts):
-            continue  # the forkserver and resource tracker themselves
         frames = [re.sub(r":\d+\)$", ")", f) for f in parts if _telling(f)]
         totals[who] += n
         for frame in set(frames):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILE = "posjobs.toml"
+DAY = 86_400.0
+MAX_DAYS = 36_500.0  # a hundred years: longer is a typo
+MAX_COUNT = 2**62  # what SQLite's integers hold, with room
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class TimeLimits:
     high: float = 60.0
     default: float = 300.0
     low: float = 14_400.0
+    render: float = 60.0  # a page render (`posjobs render`), not a job
 
     def for_priority(self, priority: str) -> float:
         return float(getattr(self, priority))
@@ -48,6 +53,8 @@ class Settings:
     lease_seconds: float = 30.0
     # [data] allow_network: API calls really sent (never by default; see posjobs/data/http.py)
     allow_network: bool = False
+    memory_limit_mb: float | None = 2048.0  # address space of a slot process
+    store_patience: float = 30.0  # seconds `worker --burst` retries a failing store
 
     @classmethod
     def load(cls, project_root: Path, environ: dict[str, str] | None = None) -> Settings:
@@ -62,11 +69,11 @@ class Settings:
                 raise UsageError(f"{path}: not valid TOML: {err}") from None
         where = CONFIG_FILE
         limits = _table(data, "time_limits", where)
-        unknown = set(limits) - {"high", "default", "low"}
+        unknown = set(limits) - {"high", "default", "low", "render"}
         if unknown:
             raise UsageError(f"{where}: [time_limits] has no {', '.join(sorted(unknown))}; "
-                             "it takes high, default, low")
-        for priority in ("high", "default", "low"):
+                             "it takes high, default, low, render")
+        for priority in ("high", "default", "low", "render"):
             value = environ.get(f"POSJOBS_TIME_LIMIT_{priority.upper()}")
             if value is not None:
                 limits[priority] = value
@@ -78,14 +85,15 @@ class Settings:
                              f"it takes {', '.join(vars(defaults))}")
         retention = Retention(
             done_jobs_days=_positive("retention.done_jobs_days", keep.get(
-                "done_jobs_days", defaults.done_jobs_days), "days"),
+                "done_jobs_days", defaults.done_jobs_days), "days", 1e-6, MAX_DAYS),
             max_done_jobs=int(_positive("retention.max_done_jobs", keep.get(
-                "max_done_jobs", defaults.max_done_jobs), "jobs")),
+                "max_done_jobs", defaults.max_done_jobs), "jobs", 1, MAX_COUNT)),
             log_days=_positive("retention.log_days", keep.get("log_days", defaults.log_days),
-                               "days"),
+                               "days", 1e-6, MAX_DAYS),
             max_logs=int(_positive("retention.max_logs", keep.get(
-                "max_logs", defaults.max_logs), "entries")),
+                "max_logs", defaults.max_logs), "entries", 1, MAX_COUNT)),
         )
+        defaults_memory = Settings.memory_limit_mb
         environment = environ.get("POSJOBS_ENVIRONMENT") or data.get("environment", "staging")
         if not isinstance(environment, str) or not environment:
             raise UsageError(f"{where}: environment must be a name like \"staging\"")
@@ -99,14 +107,19 @@ class Settings:
             raise UsageError(f"{where}: data.allow_network must be true or false, got "
                              f"{allow_network!r}")
         return cls(
-            time_limits=TimeLimits(**{k: _positive(f"time_limits.{k}", v)
+            time_limits=TimeLimits(**{k: _positive(f"time_limits.{k}", v, "seconds", 0.01,
+                                                   MAX_DAYS * DAY)
                                       for k, v in limits.items()}),
             retention=retention,
             environment=environment,
             constants=_table(data, "constants", where),
             globals=_table(data, "globals", where),
-            lease_seconds=_positive("lease_seconds", data.get("lease_seconds", 30.0)),
+            lease_seconds=_positive("lease_seconds", data.get("lease_seconds", 30.0),
+                                    "seconds", 0.1, DAY),
             allow_network=allow_network,
+            memory_limit_mb=_memory(data.get("memory_limit_mb", defaults_memory)),
+            store_patience=_positive("store_patience", data.get("store_patience", 30.0),
+                                     "seconds", 0.0, DAY, strict=False),
         )
 
 
@@ -117,13 +130,25 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     return dict(value)
 
 
-def _positive(name: str, value: object, unit: str = "seconds") -> float:
+def _positive(name: str, value: object, unit: str = "seconds", low: float = 0.0,
+              high: float = math.inf, *, strict: bool = True) -> float:
+    """A finite number in [low, high] (and above 0 when `strict`); else an error naming
+    the key and the range."""
     if isinstance(value, bool):
         raise UsageError(f"{name} must be a number of {unit}, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{name} must be a number of {unit}, got {value!r}") from None
-    if not number > 0:
-        raise UsageError(f"{name} must be more than 0 {unit}, got {value!r}")
+    if not math.isfinite(number) or (strict and not number > 0):
+        raise UsageError(f"{name} must be a finite number of {unit} above 0, got {value!r}")
+    if not low <= number <= high:
+        raise UsageError(f"{name} must be between {low:g} and {high:g} {unit}, got {value!r}")
     return number
+
+
+def _memory(value: object) -> float | None:
+    """`memory_limit_mb`: megabytes of address space per slot process; 0 for none."""
+    if value == 0:
+        return None
+    return _positive("memory_limit_mb", value, "MB", 64, 1_048_576)

@@ -123,6 +123,11 @@ class Project:
             if base.is_dir():
                 for path in sorted(base.rglob("*.liquid")):
                     try:
+                        if not _is_within(path, self.root, resolved=True):
+                            shown = path.relative_to(self.root).as_posix()
+                            raise TemplateError(
+                                f"{shown} leads outside the project (a symbolic link to "
+                                f"{path.resolve()}); it is not rendered", path=shown)
                         pages.append(self._page(path, base))
                     except TemplateError as err:
                         if broken is None:
@@ -143,6 +148,10 @@ class Project:
 
         for candidate in self._path_candidates(name, cwd):
             if candidate.is_file():
+                if not _is_within(candidate, self.root, resolved=True):
+                    raise PageNotFound(
+                        f"{name} is outside the project {self.root}",
+                        hint="posjobs renders only the project's own pages")
                 base = next((d for d in self.page_dirs() if _is_within(candidate, d)), None)
                 return self._page(candidate.resolve(), base), {}
         broken: list[tuple[str, TemplateError]] = []
@@ -225,8 +234,14 @@ class Project:
                 dirs += [base / scope / kind for scope in MODULE_SCOPES for kind in FORM_KINDS]
         return dirs
 
+    def partial_outside(self, name: str) -> Path | None:
+        """Where a partial name leads when a symbolic link takes it outside the project."""
+        found = self._find(name, ("views/partials", "lib"), inside=False)
+        return found if found is not None and not self._inside(str(found)) else None
+
     def _find(
-        self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES
+        self, name: str, kinds: tuple[str, ...], suffixes: tuple[str, ...] = TEMPLATE_SUFFIXES,
+        inside: bool = True,
     ) -> Path | None:
         # Plain strings and os.path: this runs for every partial of every render.
         parts = _safe_parts(name)
@@ -247,7 +262,7 @@ class Project:
         for base in bases:
             for suffix in suffixes:
                 candidate = f"{base}/{rest}{suffix}"
-                if os.path.isfile(candidate) and self._inside(candidate):
+                if os.path.isfile(candidate) and (not inside or self._inside(candidate)):
                     return Path(candidate)
         return None
 

@@ -46,13 +46,13 @@ def add_due(db: Path, count: int) -> None:
 def worker_memory(work: Path, db: Path, seconds: float, concurrency: int) -> tuple[float, float]:
     """Run `posjobs worker` (real time) on the store for `seconds` after it started its slots.
 
-    Returns the worker process's peak RSS (VmHWM) and its descendants' summed RSS (the
-    forkserver and the slots), both in kB."""
+    Returns the worker process's peak RSS (VmHWM) and its descendants' summed RSS (its
+    slot processes), both in kB."""
     worker = procs.spawn(procs.posjobs("worker", "--concurrency", str(concurrency),
                                        "--project", work, "--db", db))
     try:
-        # Started when the forkserver and its slots exist below the worker.
-        procs.wait_until(lambda: len(procs.descendants(worker.pid)) >= concurrency + 1, 60,
+        # Started when its slots exist below the worker.
+        procs.wait_until(lambda: len(procs.descendants(worker.pid)) >= concurrency, 60,
                          what="the worker's slots", proc=worker)
         time.sleep(seconds)  # several polls, a heartbeat, the start-up retention duty
         own = procs.memory_kb(worker.pid).get("VmHWM", 0)
@@ -123,7 +123,7 @@ def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:
         paired(kids["big"], kids["small"], f"worker's children RSS (summed), {label}", "MB",
                name="scale_rss_children", peer_name=f"same, {small:,} jobs",
                ratio_meaning="big store / small store", target=None,
-               notes=[f"forkserver + {c} slot processes, VmRSS summed (pages they share "
+               notes=[f"{c} slot processes, VmRSS summed (pages they share "
                       "after fork are counted in each)"]),
         paired(timings["jobs_list"]["big"], timings["jobs_list"]["small"],
                f"`posjobs jobs list`, {label}", "s", name="scale_jobs_list",

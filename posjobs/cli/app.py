@@ -12,7 +12,7 @@ from posjobs import __version__
 from posjobs.cli import check, data, evaluate, jobs, logs, mail, render, serve, test, worker
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState, DbOption, ProjectOption
-from posjobs.errors import ExitCode, PosjobsError
+from posjobs.errors import ExitCode, PosjobsError, UsageError
 
 app = typer.Typer(
     name="posjobs",
@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
     state = state or AppState()
     code: int = ExitCode.OK
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_utf8(argv)
         # standalone_mode=False: Click returns exit codes and raises errors, so that every
         # way out passes through here and closes the store.
         result = app(args=argv, obj=state, standalone_mode=False)
@@ -99,3 +101,14 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
     finally:
         state.close()
     sys.exit(int(code))
+
+
+def _check_utf8(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 arrive as lone surrogates; refuse them here, by position,
+    before they reach a file name, the store or the terminal."""
+    for position, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            raise UsageError(f"argument {position} ({shown}) is not valid UTF-8") from None

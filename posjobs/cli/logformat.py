@@ -50,6 +50,8 @@ def print_entry(out: Output, entry: LogEntry, *, quiet: bool = False) -> None:
     text.append(" - ")
     text.append(safe(entry.type), style=type_style(entry.type))
     text.append(": ")
+    # A message's own lines are marked, so that none can pass for another entry.
+    message = message.replace("\n", "\n    | ")
     text.append(message, style="red" if "error" in entry.type.lower() else "")
     out.out.print(text)
     if not quiet:

@@ -17,12 +17,27 @@ from posjobs.errors import PosjobsError, TemplateError
 # C0/C1 control characters other than newline and tab: shown escaped, never sent raw, so
 # that a log message cannot colour, move or clear the user's terminal.
 PIPE_WIDTH = 160
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What JSON may carry raw but a terminal or a reader would obey: C1 controls, line and
+# paragraph separators, bidirectional overrides. Escaped in our JSON (\u0085, \u202e).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
     """`text` with control characters made visible (`\\x1b` for ESC)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_visible, text)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """JSON with non-ASCII text kept readable, but every character a terminal would obey
+    escaped (these occur only inside JSON strings, so escaping them keeps it valid)."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass
@@ -62,10 +77,10 @@ class Output:
         self.stdout.flush()
 
     def json(self, value: Any) -> None:
-        self.data(json.dumps(value, ensure_ascii=False, indent=2))
+        self.data(json_text(value, indent=2))
 
     def json_line(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.stdout.write(json_text(value, separators=(",", ":")) + "\n")
         self.stdout.flush()
 
     def progress(self, text: Text) -> None:

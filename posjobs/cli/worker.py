@@ -17,7 +17,7 @@ from posjobs.jobs.model import JobStatus
 
 if TYPE_CHECKING:
     from posjobs.services.runner import RunSummary
-    from posjobs.services.worker import Outcome
+    from posjobs.services.supervisor import Outcome
 
 
 def worker_command(
@@ -53,25 +53,29 @@ def worker_command(
         print_summary(app.output, summary)
         return ExitCode.OK if summary.ok else ExitCode.FAILED
 
-    from posjobs.services.drivers import DriverPool
-    from posjobs.services.scheduler import RealtimeWorker
-    from posjobs.services.worker import Worker
+    from posjobs.services.supervisor import Supervisor
+    from posjobs.services.worker import RealtimeWorker
 
     slots = concurrency or os.cpu_count() or 1
 
     def show(outcome: Outcome) -> None:
         print_outcome(app.output, outcome)
 
-    worker = Worker(app.project, app.store, app.settings, clock=app.clock, speed=speed,
-                    on_outcome=show)
-    pool = DriverPool(app.project, worker, app.store_url, slots, on_outcome=show)
+    def notice(message: str) -> None:
+        app.output.note(message, style="yellow")
+
+    from posjobs.store import at_speed
+
+    supervisor = Supervisor(app.project, at_speed(app.store, speed), app.settings,
+                            app.store_url, size=slots, speed=speed, on_outcome=show,
+                            on_notice=notice)
     app.output.note(
-        f"worker {worker.name} on {app.project.root}: {slots} slot(s)"
+        f"worker {supervisor.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
-    RealtimeWorker(worker, pool, burst=burst, grace=grace,
-                   on_notice=lambda message: app.output.note(message, style="yellow")).run()
+    RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
+                   store_patience=app.settings.store_patience).run()
     app.output.note("worker stopped")
     return ExitCode.OK
 
@@ -113,24 +117,30 @@ def run_to_end(app: AppState, among: set[int] | None, quiet: bool) -> RunSummary
 
 
 def print_outcome(out: Output, outcome: Outcome) -> None:
+    """One line per attempt: styled on a terminal; off one, a plain line built without Rich
+    (the worker process prints one per job, next to its slots' work)."""
     job = outcome.job
     status = outcome.status
-    text = Text()
-    text.append(f"job {job.id} ", style="bold")
-    text.append(safe(job.source_name))
-    text.append(f"  attempt {job.attempts}/{job.max_attempts}  ")
+    parts: list[tuple[str, str]] = [
+        (f"job {job.id} ", "bold"),
+        (safe(job.source_name), ""),
+        (f"  attempt {job.attempts}/{job.max_attempts}  ", ""),
+    ]
     if outcome.released:
-        text.append("released (the worker is stopping)", style="yellow")
+        parts.append(("released unrun", "yellow"))
     elif status is None:
-        text.append("lost its claim", style="yellow")
+        parts.append(("lost its claim", "yellow"))
     else:
-        text.append(status.value, style=STATUS_STYLE[status])
-    text.append(f"  {outcome.duration * 1000:.1f} ms", style="dim")
+        parts.append((status.value, STATUS_STYLE[status]))
+    parts.append((f"  {outcome.duration * 1000:.1f} ms", "dim"))
     if outcome.error:
-        where = outcome.error.get("path")
-        line = outcome.error.get("line")
-        text.append("  " + safe(f"{where}:{line}: " if where and line else ""), style="dim")
-        text.append(safe(str(outcome.error.get("message"))), style="red")
-    out.progress(text)
-
-
+        where = outcome.error.where
+        parts.append(("  " + safe(f"{where}: " if where else ""), "dim"))
+        parts.append((safe(outcome.error.message), "red"))
+    if out.err.is_terminal:
+        text = Text()
+        for piece, style in parts:
+            text.append(piece, style=style)
+        out.progress(text)
+    else:
+        out.stderr.write("".join(piece for piece, _ in parts) + "\n")

@@ -95,6 +95,7 @@ class Job:
     lease_until: float | None = None
     finished_at: float | None = None
     last_error: dict[str, Any] | None = None
+    kill_requested: bool = False  # `jobs kill` asked for it while it ran
 
     @property
     def kind(self) -> str:
@@ -134,6 +135,30 @@ class Job:
             lease_until=iso(self.lease_until),
         )
         return data
+
+
+@dataclass(frozen=True)
+class JobError:
+    """Why an attempt failed: the one shape every failure takes, stored as `to_dict()`."""
+
+    error_class: str  # "LiquidError", "Timeout", "Killed", "WorkerLost", ...
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    @classmethod
+    def at(cls, job: Job, error_class: str, message: str) -> JobError:
+        """An error of the attempt as a whole, located where the job was enqueued."""
+        return cls(error_class, message, job.template, job.line)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.path and self.line else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"class": self.error_class, "message": self.message, "path": self.path,
+                "line": self.line, "column": self.column}
 
 
 @dataclass

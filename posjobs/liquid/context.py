@@ -130,12 +130,14 @@ class PosTemplate(BoundTemplate):
                     if not err.token:
                         err.token = node.token
                     raise self._named(err) from None
-                except StoreError:
-                    raise  # the store failed, not the template: its own error and exit code
                 except RecursionError:
                     raise self._named(
                         InternalError("maximum recursion depth reached", token=node.token)
                     ) from None
+                except (StoreError, MemoryError):
+                    # Not the template's fault: the store failed (its own error and exit
+                    # code), or the attempt went over its memory limit (it reports that).
+                    raise
                 except Exception as err:  # a bug in a tag or filter, never a user's traceback
                     raise self._named(
                         InternalError(f"{type(err).__name__}: {err}", token=node.token)

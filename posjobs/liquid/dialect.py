@@ -19,6 +19,7 @@ from posjobs.liquid.context import (
     output_buffer,
     without_front_matter,
 )
+from posjobs.liquid.deadline import deadline
 from posjobs.liquid.loader import ProjectLoader
 from posjobs.liquid.run import RunState
 from posjobs.project import Project, TemplateFile
@@ -32,6 +33,7 @@ class Limits:
     output_bytes: int = 20_000_000
     namespace_bytes: int = 20_000_000
     context_depth: int = 30
+    render_seconds: float | None = 60.0  # a page render's wall clock (jobs: their time limit)
 
 
 def _environment_class(limits: Limits) -> type[Environment]:
@@ -52,7 +54,7 @@ class Dialect:
         from posjobs.liquid import filters, tags
 
         self.project = project
-        self.limits = limits or Limits()
+        self.limits = limits or Limits(render_seconds=_render_limit(project))
         self.loader = ProjectLoader(project)
         self.env = _environment_class(self.limits)(loader=self.loader)
         # The runs being rendered, innermost last: a notification sent during a render
@@ -116,8 +118,10 @@ class Dialect:
         liquid_context.locals.update(variables or {})
         buffer = output_buffer(self.limits.output_bytes)
         self._runs.append(run)
+        limit = self.limits.render_seconds if run.job is None else None
         try:
-            template.render_with_context(liquid_context, buffer)
+            with deadline(limit):
+                template.render_with_context(liquid_context, buffer)
         except LiquidError as err:
             raise to_template_error(err, str(template.path or template.name)) from None
         finally:
@@ -170,3 +174,14 @@ def to_template_error(err: LiquidError, fallback_name: str) -> TemplateError:
     message = str(err.message) if err.message is not None else type(err).__name__
     return TemplateError(message, path=name, line=line, column=column, source_line=source_line,
                          error_class=type(err).__name__)
+
+
+def _render_limit(project: Project) -> float:
+    """A page render's time limit: `[time_limits] render` in posjobs.toml (60 s)."""
+    from posjobs.config import Settings
+    from posjobs.errors import UsageError
+
+    try:
+        return Settings.load(project.root).time_limits.render
+    except UsageError:
+        return 60.0  # the command that loads the settings reports the mistake

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,10 @@ class ProjectLoader(BaseLoader):
         return path
 
     def _not_found(self, name: str) -> str:
+        outside = self.project.partial_outside(name)
+        if outside is not None:
+            return (f"partial {name!r} is outside the project (a symbolic link to "
+                    f"{os.path.realpath(outside)}); it is not rendered")
         near = difflib.get_close_matches(name, self.project.partial_names(), n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
         return f"partial {name!r} not found{hint}"

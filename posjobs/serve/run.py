@@ -19,7 +19,7 @@ from posjobs.project import Project
 from posjobs.serve.app import DASHBOARD, Site, create_app
 from posjobs.serve.security import loopback_host
 from posjobs.serve.worker import WorkerHandle, start_worker
-from posjobs.services.worker import Outcome
+from posjobs.services.supervisor import Outcome
 from posjobs.store.base import Store
 
 GRACEFUL_HTTP_SECONDS = 3  # open connections (a live log tail) get this long to end

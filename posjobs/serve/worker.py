@@ -1,4 +1,4 @@
-"""The worker `posjobs serve` runs in its own process: today's real-time worker, on a thread.
+"""The worker `posjobs serve` runs in its own process: the real-time worker, on a thread.
 
 This is the one place that starts it, so that a change of the worker runtime changes only
 `start_worker`.
@@ -17,8 +17,8 @@ from posjobs.project import Project
 from posjobs.store.base import Store
 
 if TYPE_CHECKING:
-    from posjobs.services.scheduler import RealtimeWorker
-    from posjobs.services.worker import Outcome
+    from posjobs.services.supervisor import Outcome
+    from posjobs.services.worker import RealtimeWorker
 
 
 @dataclass
@@ -32,7 +32,7 @@ class WorkerHandle:
 
     def running(self) -> int:
         """How many attempts are under way."""
-        return len(self._runtime.pool.running())
+        return len(self._runtime.supervisor.running())
 
     def request_stop(self) -> None:
         """Begin the graceful stop: no new claims; running attempts get the grace period."""
@@ -74,13 +74,13 @@ def start_worker(
 
     Off the main thread it installs no signal handlers: the server owns the signals and
     calls `stop()` (then `abort()` on a second signal)."""
-    from posjobs.services.drivers import DriverPool
-    from posjobs.services.scheduler import RealtimeWorker
-    from posjobs.services.worker import Worker
+    from posjobs.services.supervisor import Supervisor
+    from posjobs.services.worker import RealtimeWorker
 
-    worker = Worker(project, store, settings, clock=clock, on_outcome=on_outcome)
-    pool = DriverPool(project, worker, store_url, slots, on_outcome=on_outcome)
-    runtime = RealtimeWorker(worker, pool, grace=grace, on_notice=on_notice)
+    supervisor = Supervisor(project, store, settings, store_url, size=slots,
+                            real_clock=clock, on_outcome=on_outcome, on_notice=on_notice)
+    runtime = RealtimeWorker(supervisor, grace=grace, on_notice=on_notice,
+                             store_patience=settings.store_patience)
     thread = threading.Thread(target=runtime.run, name="posjobs-worker", daemon=True)
     thread.start()
-    return WorkerHandle(worker.name, slots, runtime, thread)
+    return WorkerHandle(supervisor.name, slots, runtime, thread)

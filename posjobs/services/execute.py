@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from posjobs.clock import Clock
 from posjobs.data import DataLayer
 from posjobs.errors import PosjobsError, StoreError, TemplateError
-from posjobs.jobs.model import Job, LogEntry, NewJob
+from posjobs.jobs.model import Job, JobError, LogEntry, NewJob
 from posjobs.liquid import Dialect, JobInfo, RunState
 
 
@@ -19,7 +18,7 @@ class Execution:
     """What an attempt produced; the worker decides what becomes of the job."""
 
     ok: bool
-    error: dict[str, Any] | None = None
+    error: JobError | None = None
     logs: list[LogEntry] = field(default_factory=list)
     jobs: list[NewJob] = field(default_factory=list)
     duration: float | None = None  # seconds the attempt itself took, where it ran
@@ -64,15 +63,15 @@ def execute(
             run.data.commit()
     except TemplateError as err:
         _rollback(run)
-        return Execution(False, error=err.to_dict(), logs=run.logs)
+        error = JobError(err.error_class, err.message, err.path, err.line, err.column)
+        return Execution(False, error=error, logs=run.logs)
     except StoreError:
         _rollback(run)
         raise  # not the job's fault: the store itself failed
     except PosjobsError as err:
         _rollback(run)
-        error = {"class": type(err).__name__, "message": err.message, "path": job.template,
-                 "line": job.line, "column": None}
-        return Execution(False, error=error, logs=run.logs)
+        return Execution(False, error=JobError.at(job, type(err).__name__, err.message),
+                         logs=run.logs)
     except BaseException:
         _rollback(run)
         raise

@@ -1,334 +1,197 @@
-"""The worker's run-once step: claim a due job, run it, record the outcome by the platform's rules.
+"""The real-time worker: the supervisor's slots run jobs as they come due; APScheduler is
+its clock, the store its queue.
 
-The same step serves the real-time worker (driven by APScheduler, see `scheduler.py`) and
-fast-forward runs that jump a manual clock to the next due time instead of sleeping.
+APScheduler fires when the next job comes due (a date trigger at the next run time), polls
+for rows other processes wrote, and times the duties (lease recovery, retention). Its jobs
+only say what is due; the supervisor acts on them on this worker's own thread, so nothing
+store-bound runs on APScheduler's threads, nothing overlaps, and a locked store makes one
+calm line instead of a flood of skipped runs. It never holds jobs itself: a claim is always
+an atomic update in the store, so any number of workers can share one store.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import socket
+import contextlib
+import itertools
+import logging
+import signal
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from datetime import datetime, timezone
 
-from posjobs.clock import Clock, ManualClock, SystemClock, iso
-from posjobs.config import Settings
-from posjobs.jobs.backoff import RandomSource, retry_delay
-from posjobs.jobs.model import Job, JobStatus, LogEntry
-from posjobs.liquid import Dialect
-from posjobs.project import Project
-from posjobs.services import lifecycle
-from posjobs.services.execute import Execution
-from posjobs.services.slots import Attempted, Executor, InlineExecutor, Stopped, TimedOut
-from posjobs.store.base import AttemptResult, JobFilter, NextClaim, Store
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.background import BackgroundScheduler
 
-DAY = 86_400.0
-CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
-ELSEWHERE_POLL_SECONDS = 0.05  # fast-forward, waiting for its jobs another worker runs
+from posjobs.errors import PosjobsError, StoreError
+from posjobs.services.messages import Work
+from posjobs.services.supervisor import Supervisor
+
+POLL_SECONDS = 0.1  # how soon rows written by other processes are noticed
+LOOP_SECONDS = 0.05  # how soon a time limit or a signal is acted on
+RETENTION_SECONDS = 300.0
+STORE_PATIENCE = 30.0  # a burst run gives up (exit 5) when the store fails this long
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How one attempt ended, for progress output."""
+class RealtimeWorker:
+    """Runs jobs as they come due until stopped (or, with `burst`, until none are due).
 
-    job: Job
-    status: JobStatus | None  # None when the job was released or its claim lost meanwhile
-    duration: float
-    error: dict[str, object] | None
-    released: bool = False  # put back unrun because the worker is stopping
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**4):04x}"
-
-
-class Worker:
-    """Runs jobs from a store. Thread-safe for concurrent `process` calls."""
-
-    def __init__(
-        self,
-        project: Project,
-        store: Store,
-        settings: Settings,
-        *,
-        clock: Clock,
-        rng: RandomSource | None = None,
-        name: str | None = None,
-        dialect: Dialect | None = None,
-        executor: Executor | None = None,
-        on_outcome: Callable[[Outcome], None] | None = None,
-        timer: Callable[[], float] = time.perf_counter,
-        speed: float = 1.0,
-        real_clock: Clock | None = None,
-        guard: bool = True,
-    ) -> None:
-        self.project = project
-        self.store = store
-        self.settings = settings
-        self.clock = clock  # when jobs are due: real time, or simulated in fast-forward
-        self.real_clock = real_clock or SystemClock()  # leases, which other workers judge
-        self.rng = rng or random.Random()
-        self.name = name or worker_name()
-        self._executor = executor
-        self._dialect = dialect
-        self.on_outcome = on_outcome
-        self.timer = timer  # measures durations; the clock says when things happen
-        self.speed = speed  # `worker --speed`: delays and retry waits pass this much faster
-        self._guardian = _Guardian(self) if guard else None
-
-    @property
-    def executor(self) -> Executor:
-        """Where attempts run; in this process (no hard time limit) unless one was given."""
-        if self._executor is None:
-            self._executor = InlineExecutor(self._dialect or Dialect(self.project), self.store,
-                                            self.settings.environment, self.timer)
-        return self._executor
-    def claim(self, among: Collection[int] | None = None) -> Job | None:
-        # The store sets the lease from the claim's `now`; when that is simulated time, shift
-        # the lease so that it still ends `lease_seconds` from now in real time.
-        now = self.clock.now()
-        lease = self.settings.lease_seconds + (self.real_clock.now() - now)
-        return self.store.claim(self.name, now, lease, among, self.speed, log=self.started_log)
-
-    def started_log(self, job: Job) -> list[LogEntry]:
-        """The entry a claim writes: `logs --follow` shows a long job has started."""
-        message = f"attempt {job.attempts}/{job.max_attempts} started"
-        return [lifecycle.job_entry(job, lifecycle.STARTED, message, self.clock.now())]
-
-    def run_next(self, among: Collection[int] | None = None) -> Outcome | None:
-        """Claim the next due job and run it; None when nothing is due."""
-        job = self.claim(among)
-        return self.process(job) if job else None
-
-    def process(self, job: Job) -> Outcome:
-        """Run one claimed attempt of `job` and record how it ended, by the platform's rules."""
-        return self._process(job, claim_next=False)[0]
-
-    def process_then_claim(self, job: Job) -> tuple[Outcome, Job | None]:
-        """`process`, then claim the next due job, in the store transaction that records the
-        outcome: a busy worker's loop."""
-        return self._process(job, claim_next=True)
-
-    def _process(self, job: Job, claim_next: bool) -> tuple[Outcome, Job | None]:
-        started = self.clock.now()
-        limit = self.settings.time_limits.for_priority(job.priority.value)
-        tick = self.timer()
-        try:
-            with self._guard(job):
-                result = self.executor.run(job, started, limit)
-        except BaseException:  # Ctrl-C in a one-off run: put the job back, unrun
-            self.executor.kill(job.id)
-            self.store.release(job, self.clock.now())
-            raise
-        took = self.timer() - tick
-        if isinstance(result, Execution) and result.duration is not None:
-            took = result.duration  # the attempt itself, without the hand-over to its process
-        return self._record(job, result, started, took, claim_next)
-
-    def record(self, job: Job, result: Attempted, started: float, took: float) -> Outcome:
-        """Record how an attempt of `job`, started at `started`, ended, by the platform's
-        rules: done, retry after backoff, dead; or released unrun at shutdown."""
-        return self._record(job, result, started, took, claim_next=False)[0]
-
-    def _record(
-        self, job: Job, result: Attempted, started: float, took: float, claim_next: bool
-    ) -> tuple[Outcome, Job | None]:
-        limit = self.settings.time_limits.for_priority(job.priority.value)
-        ended = max(self.clock.now(), started + took)
-        if isinstance(result, Stopped) and result.reason == "shutdown":
-            self.store.release(job, ended)
-            return self._report(Outcome(job, None, took, None, released=True)), None
-        logs: list[LogEntry] = []  # its start was logged when it was claimed
-        logs += result.logs  # for an attempt stopped midway, what it logged until then
-        if isinstance(result, Execution) and result.ok:
-            logs.append(lifecycle.job_entry(job, lifecycle.DONE, f"done in {_ms(took)}", ended))
-            logs += [lifecycle.enqueued_entry(child, ended) for child in result.jobs]
-            attempt = AttemptResult("done", ended, duration=took, logs=logs,
-                                    new_jobs=result.jobs)
-            error = None
-        else:
-            outcome, log_type, error, may_retry = _failure_of(job, result, limit)
-            attempt = self._failure(job, outcome, log_type, error, may_retry, ended, logs)
-            attempt.duration = took
-        next_job = None
-        if claim_next:
-            now = self.clock.now()
-            lease = self.settings.lease_seconds + (self.real_clock.now() - now)
-            status, next_job = self.store.finish_and_claim(
-                job, attempt, NextClaim(self.name, now, lease, self.speed, self.started_log))
-        else:
-            status = self.store.finish_attempt(job, attempt)
-        return self._report(Outcome(job, status, took, error)), next_job
-
-    @contextmanager
-    def _guard(self, job: Job) -> Iterator[None]:
-        """While an attempt runs: keep its lease alive, and stop it if someone kills it
-        (unless a supervising process does that for this worker)."""
-        guardian = self._guardian
-        if guardian is None:
-            yield
-            return
-        guardian.add(job.id)
-        try:
-            yield
-        finally:
-            guardian.remove(job.id)
-
-    def _report(self, outcome: Outcome) -> Outcome:
-        if self.on_outcome:
-            self.on_outcome(outcome)
-        return outcome
-
-    def _failure(
-        self,
-        job: Job,
-        outcome: str,
-        log_type: str,
-        error: dict[str, object],
-        may_retry: bool,
-        ended: float,
-        logs: list[LogEntry],
-    ) -> AttemptResult:
-        where = f" ({error.get('path')}:{error.get('line')})" if error.get("line") else ""
-        message = f"attempt {job.attempts}/{job.max_attempts} {outcome}: {error.get('message')}"
-        logs.append(lifecycle.job_entry(job, log_type, message + where, ended))
-        if may_retry and job.attempts < job.max_attempts:
-            retry_at = ended + retry_delay(job.attempts - 1, self.rng)
-            logs.append(lifecycle.job_entry(
-                job, lifecycle.RETRY, f"attempt {job.attempts + 1} at {iso(retry_at)}", ended))
-            return AttemptResult(outcome, ended, error=error, retry_at=retry_at, logs=logs)
-        logs.append(lifecycle.job_entry(
-            job, lifecycle.DEAD, f"dead after {job.attempts} attempt(s): {error.get('message')}",
-            ended))
-        return AttemptResult(outcome, ended, error=error, logs=logs)
-
-    def apply_retention(self) -> tuple[int, int]:
-        """Forget done jobs and log entries past the limits `posjobs.toml` sets.
-
-        Dead jobs are never purged automatically: they wait for a person to look.
-        """
-        keep = self.settings.retention
-        now = self.clock.now()
-        jobs = self.store.purge_jobs((JobStatus.DONE,), now - keep.done_jobs_days * DAY,
-                                     keep_newest=keep.max_done_jobs)
-        logs = self.store.purge_logs(now - keep.log_days * DAY, keep_newest=keep.max_logs)
-        return jobs, logs
-
-    def recover(self) -> list[Job]:
-        """Return jobs whose worker died to the queue (or bury them if out of attempts)."""
-        now = self.real_clock.now()
-        jobs = self.store.recover_expired(now)
-        entries = []
-        for job in jobs:
-            if job.status is JobStatus.DEAD:
-                entries.append(lifecycle.job_entry(
-                    job, lifecycle.DEAD, "dead: its worker was lost on the last attempt", now))
-            else:
-                entries.append(lifecycle.job_entry(
-                    job, lifecycle.RECOVERED,
-                    f"recovered after its worker was lost during attempt {job.attempts}", now))
-        self.store.add_logs(entries)
-        return jobs
-
-
-def fast_forward(
-    worker: Worker,
-    clock: ManualClock,
-    among: set[int] | None = None,
-    wait: Callable[[float], None] = time.sleep,
-) -> Iterator[Outcome]:
-    """Run every waiting job (or those in `among` and their descendants) to a final state,
-    jumping the clock to the next due time instead of waiting for it.
-
-    Jobs of the run that another worker is running are waited for (and recovered if that
-    worker died), so that when this ends every job of the run is done or dead.
+    Stopping (SIGINT, SIGTERM, or `stop()`): no new claims; running attempts get `grace`
+    seconds to finish; what is still running then is stopped and released, unrun, for
+    another worker. A second signal skips the grace period. Nothing is lost either way.
+    A store that keeps failing is retried with backoff and reported once; a burst run gives
+    up after `store_patience` seconds, and any run stopped while it fails ends by raising
+    the store's error (exit 5).
     """
-    scope = set(among) if among is not None else None
-    while True:
-        outcome = worker.run_next(scope)
-        if outcome is not None:
-            yield outcome
-            clock.advance(outcome.duration)  # simulated time still passes while jobs work
-            if scope is not None and outcome.status is JobStatus.DONE:
-                scope.update(j.id for j in worker.store.descendants([outcome.job.id]))
-            continue
-        next_at = worker.store.next_run_at(scope)
-        if next_at is not None:
-            clock.jump_to(next_at)
-        elif _running_elsewhere(worker.store, scope):
-            worker.recover()
-            wait(ELSEWHERE_POLL_SECONDS)
+
+    def __init__(self, supervisor: Supervisor, *, burst: bool = False, grace: float = 30.0,
+                 poll_seconds: float = POLL_SECONDS, store_patience: float = STORE_PATIENCE,
+                 on_notice: Callable[[str], None] | None = None) -> None:
+        self.supervisor = supervisor
+        self.on_notice = on_notice or (lambda _message: None)
+        self.burst = burst
+        self.grace = grace
+        self.poll_seconds = poll_seconds
+        self.store_patience = store_patience
+        self._due: set[str] = set()  # what the clock said is due, for this thread to do
+        self._due_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._abort = threading.Event()
+        self._signals = itertools.count()
+        self._signalled = threading.Event()
+        self._next_at: float | None = None
+        # A skipped or late run of a duty is harmless (the next one does the same work):
+        # APScheduler need not say so.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
+        self._scheduler = BackgroundScheduler(
+            timezone=timezone.utc,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def run(self) -> None:
+        """Block until stopped: by `stop()`, a signal, or in burst mode when idle."""
+        sup = self.supervisor
+        lease = sup.settings.lease_seconds
+        sched = self._scheduler
+        now = datetime.now(timezone.utc)
+        sched.add_job(self._say, "interval", args=("tick",), seconds=self.poll_seconds,
+                      id="poll", next_run_time=now)
+        sched.add_job(self._say, "interval", args=("recover",), seconds=max(lease / 2, 0.05),
+                      id="recover")
+        sched.add_job(self._say, "interval", args=("retention",), seconds=RETENTION_SECONDS,
+                      id="retention", next_run_time=now)
+        sup.recover()  # jobs of a dead worker first, so a burst run sees them too
+        previous = self._install_signal_handlers()
+        try:
+            sup.start()
+            sched.start()
+            while not self._stopping.is_set():
+                sup.poll(LOOP_SECONDS)
+                self._do_what_is_due()
+                self._check_store()
+            with contextlib.suppress(SchedulerNotRunningError):
+                sched.shutdown(wait=False)
+            self._drain()
+        finally:
+            self._restore_signal_handlers(previous)
+            sup.close()
+        if self.burst and sup.broken is not None:
+            error = StoreError if sup.broken.store else PosjobsError
+            raise error(sup.broken.message, hint="the worker stopped: no slot could start")
+        if sup.trouble is not None:
+            raise StoreError(sup.trouble, hint="the worker stopped while the store was failing; "
+                             "jobs it could not record are recovered once their leases expire")
+
+    def stop(self) -> None:
+        """Stop claiming and begin the graceful stop (safe from any thread)."""
+        self._stopping.set()
+        self.supervisor.wake()
+
+    def abort(self) -> None:
+        """Skip the grace period: stop running attempts now and release their jobs."""
+        self._abort.set()
+        self.stop()
+
+    def _drain(self) -> None:
+        sup = self.supervisor
+        sup.stop()  # each slot stops once its current attempt ends
+        sup.poll(0)  # an attempt that began just now has said so
+        running = len(sup.running())
+        if running and self._signalled.is_set() and not self._abort.is_set():
+            self.on_notice(f"stopping: {running} running attempt(s) get {self.grace:g} s to "
+                           "finish; send the signal again (Ctrl-C) to stop now")
+        deadline = time.monotonic() + self.grace
+        while not sup.idle() and not self._abort.is_set() and time.monotonic() < deadline:
+            sup.poll(LOOP_SECONDS)
+        if not sup.idle():
+            if self._abort.is_set() and sup.running():
+                self.on_notice("stopping now: running attempts are stopped and their jobs "
+                               "released")
+            sup.stop_now()  # their jobs are released, unrun
+
+    def _check_store(self) -> None:
+        sup = self.supervisor
+        if self.burst and (sup.trouble_for() > self.store_patience or sup.broken is not None):
+            self.abort()
+
+    def _install_signal_handlers(self) -> dict[int, object]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous: dict[int, object] = {}
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, self._on_signal)
+        return previous
+
+    @staticmethod
+    def _restore_signal_handlers(previous: dict[int, object]) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        # Only flags (counting first thing: a second signal may arrive while this runs);
+        # the loop does the stopping.
+        if next(self._signals) == 0:
+            self._signalled.set()
+            self.stop()
         else:
+            self.abort()
+
+    # --- the clock ----------------------------------------------------------------------------
+    def _say(self, duty: str) -> None:
+        """APScheduler's side: note the duty and wake the worker's thread."""
+        with self._due_lock:
+            self._due.add(duty)
+        self.supervisor.wake()
+
+    def _do_what_is_due(self) -> None:
+        with self._due_lock:
+            due, self._due = self._due, set()
+        sup = self.supervisor
+        if "recover" in due:
+            sup.recover()
+        if "retention" in due:
+            sup.apply_retention(sup.real_clock.now())
+        if "tick" in due:
+            self._tick()
+
+    def _tick(self) -> None:
+        """Wake idle slots if a job is due, else set the wake-up for the next run time."""
+        sup = self.supervisor
+        try:
+            next_at = sup.store.next_run_at()
+        except StoreError as err:
+            sup.store_failed(err.message)
             return
-
-
-class _Guardian:
-    """One thread for all of a worker's running attempts: it keeps their leases alive and
-    stops the ones someone kills. It runs only while attempts do."""
-
-    def __init__(self, worker: Worker) -> None:
-        self._worker = worker
-        self._running: set[int] = set()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def add(self, job_id: int) -> None:
-        with self._lock:
-            self._running.add(job_id)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._watch, name="posjobs-guardian",
-                                                 daemon=True)
-                self._thread.start()
-
-    def remove(self, job_id: int) -> None:
-        with self._lock:
-            self._running.discard(job_id)
-
-    def _watch(self) -> None:
-        worker = self._worker
-        lease = worker.settings.lease_seconds
-        next_beat = time.monotonic() + lease / 3
-        while True:
-            time.sleep(min(CONTROL_SECONDS, lease / 3))
-            with self._lock:
-                ids = sorted(self._running)
-                if not ids:
-                    self._thread = None
-                    return
-            for job_id in worker.store.kill_requested(ids):
-                worker.executor.kill(job_id)
-            if time.monotonic() >= next_beat:
-                worker.store.heartbeat(worker.name, ids, worker.real_clock.now() + lease)
-                next_beat = time.monotonic() + lease / 3
-
-
-def _running_elsewhere(store: Store, scope: set[int] | None) -> bool:
-    if scope is not None and not scope:
-        return False
-    running = JobFilter(statuses=(JobStatus.RUNNING,), ids=tuple(scope or ()), limit=1)
-    return bool(store.list_jobs(running))
-
-
-def _failure_of(
-    job: Job, result: Attempted, limit: float
-) -> tuple[str, str, dict[str, object], bool]:
-    """(outcome, log type, error, may be retried) for an attempt that did not succeed."""
-    where: dict[str, object] = {"path": job.template, "line": job.line, "column": None}
-    if isinstance(result, Execution):
-        return "failed", lifecycle.FAILED, dict(result.error or {}), True
-    if isinstance(result, TimedOut):
-        message = f"stopped after its time limit of {limit:g} s ({job.priority.value} priority)"
-        return "timeout", lifecycle.TIMEOUT, {"class": "Timeout", "message": message, **where}, True
-    if result.reason == "killed":
-        return "killed", lifecycle.KILLED, {"class": "Killed", "message": "killed on request",
-                                             **where}, False
-    message = "the process running the attempt died"
-    return "crashed", lifecycle.FAILED, {"class": "WorkerCrash", "message": message, **where}, True
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+        now = time.time()
+        if next_at is not None and next_at <= now:
+            sup.dispatch(Work(drain=True))
+        elif next_at is not None and next_at != self._next_at:
+            self._next_at = next_at
+            with contextlib.suppress(SchedulerNotRunningError):
+                self._scheduler.add_job(self._say, "date", args=("tick",), id="wake",
+                                        run_date=datetime.fromtimestamp(next_at, timezone.utc),
+                                        replace_existing=True)
+        if self.burst and (next_at is None or next_at > now) and sup.idle() \
+                and sup.trouble is None:
+            self.stop()

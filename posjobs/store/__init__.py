@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from posjobs.errors import UsageError
 from posjobs.store.base import AttemptResult, JobFilter, LogFilter, Store
 
 if TYPE_CHECKING:
@@ -22,6 +23,18 @@ def open_store(url: str | Path) -> Store:
     return SQLiteStore(url)
 
 
+def at_speed(store: Store, speed: float) -> Store:
+    """`store` with every wait passing `speed` times faster (`worker --speed`): a
+    development aid some stores offer outside the storage contract."""
+    if speed == 1.0:
+        return store
+    scaled = getattr(store, "at_speed", None)
+    if scaled is None:
+        raise UsageError(f"--speed is not available with a {type(store).__name__}")
+    result: Store = scaled(speed)
+    return result
+
+
 def __getattr__(name: str) -> object:
     if name == "SQLiteStore":  # imported on first use: `posjobs --help` needs no store
         from posjobs.store.sqlite import SQLiteStore
@@ -30,4 +43,5 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-__all__ = ["AttemptResult", "JobFilter", "LogFilter", "SQLiteStore", "Store", "open_store"]
+__all__ = ["AttemptResult", "JobFilter", "LogFilter", "SQLiteStore", "Store", "at_speed",
+           "open_store"]

@@ -20,6 +20,7 @@ class JobFilter:
     source_names: tuple[str, ...] = ()  # shell-style globs, any may match
     priorities: tuple[Priority, ...] = ()
     ids: tuple[int, ...] = ()
+    workers: tuple[str, ...] = ()  # claimed by these workers
     limit: int | None = 50
     newest_first: bool = True
 
@@ -37,10 +38,13 @@ class LogFilter:
 
 @dataclass
 class AttemptResult:
-    """What one attempt of a job produced, handed to `Store.finish_attempt`."""
+    """How one attempt of a job ended and what becomes of the job, handed to
+    `Store.finish_attempt`. The rule that decides `status` lives in `services/outcome.py`;
+    a store writes what it is given."""
 
-    outcome: str  # "done", "failed", "timeout", "killed", "crashed"
+    outcome: str  # "done", "failed", "timeout", "killed", "crashed", "interrupted"
     ended_at: float
+    status: JobStatus  # done, retry (at `retry_at`) or dead
     duration: float | None = None  # measured where the attempt ran
     error: dict[str, Any] | None = None
     retry_at: float | None = None  # set when a failed job gets another attempt
@@ -55,8 +59,6 @@ class NextClaim:
     worker: str
     now: float
     lease_seconds: float
-    speed: float = 1.0
-    log: Callable[[Job], Sequence[LogEntry]] | None = None
 
 
 class Store(ABC):
@@ -83,18 +85,13 @@ class Store(ABC):
         now: float,
         lease_seconds: float,
         among: Collection[int] | None = None,
-        speed: float = 1.0,
-        log: Callable[[Job], Sequence[LogEntry]] | None = None,
     ) -> Job | None:
         """Atomically take the next due job (priority, then run time, then enqueue order),
-        only from the ids in `among` when given. With `speed` N, every wait passes N times
-        faster from when it began. `log(job)` gives entries written in the same
-        transaction (the job's start)."""
+        only from the ids in `among` when given."""
 
     @abstractmethod
     def claim_job(
-        self, job_id: int, worker: str, now: float, lease_seconds: float,
-        log: Callable[[Job], Sequence[LogEntry]] | None = None,
+        self, job_id: int, worker: str, now: float, lease_seconds: float
     ) -> Job | None:
         """Atomically take one job whatever its run time, if it is waiting."""
 
@@ -112,8 +109,7 @@ class Store(ABC):
         """`finish_attempt`, then `claim` the next due job. A store may do both in one
         transaction (a worker's busiest path); this default does them one after the other."""
         status = self.finish_attempt(job, result)
-        return status, self.claim(then.worker, then.now, then.lease_seconds, None, then.speed,
-                                  then.log)
+        return status, self.claim(then.worker, then.now, then.lease_seconds)
 
     @abstractmethod
     def heartbeat(self, worker: str, job_ids: Sequence[int], lease_until: float) -> None:
@@ -132,15 +128,13 @@ class Store(ABC):
         """Put a claimed job back, unrun, as if never claimed (shutdown)."""
 
     @abstractmethod
-    def recover_expired(self, now: float) -> list[Job]:
-        """Return jobs whose worker's lease expired; the interrupted attempt counts."""
+    def recover_expired(self, now: float, conclude: Callable[[Job], AttemptResult]) -> list[Job]:
+        """Finish, in one transaction, the attempts of running jobs whose lease expired
+        before `now`, each as `conclude(job)` says; returns those jobs as they are now."""
 
     @abstractmethod
-    def next_run_at(
-        self, among: Collection[int] | None = None, speed: float = 1.0
-    ) -> float | None:
-        """The earliest run time among waiting jobs (only those in `among` when given),
-        waits passing `speed` times faster."""
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
+        """The earliest run time among waiting jobs (only those in `among` when given)."""
 
     # --- inspecting and managing --------------------------------------------------------
     @abstractmethod

@@ -193,6 +193,7 @@ def finish(store: SQLiteStore, job_id: int, ok: bool) -> None:
     job = store.claim_job(job_id, "w", T0, 30)
     assert job is not None
     result = AttemptResult("done" if ok else "failed", T0 + 1,
+                           JobStatus.DONE if ok else JobStatus.DEAD,
                            error=None if ok else {"class": "X", "message": "no"},
                            logs=[LogEntry(type="job_done" if ok else "job_dead_error",
                                           message="end", created_at=T0 + 1, job_id=job_id)])

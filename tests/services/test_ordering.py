@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from posjobs.clock import ManualClock
 from posjobs.config import Settings
 from posjobs.jobs.model import NewJob, Priority
-from posjobs.services.worker import Worker, fast_forward
+from posjobs.services.runner import fast_forward
 from posjobs.store.sqlite import SQLiteStore
 from tests.conftest import T0, write_project
+from tests.services.local import LocalWorker
 
 jobs_strategy = st.lists(
     st.tuples(st.sampled_from(list(Priority)), st.sampled_from([0, 0, 1, 5, 60])),
@@ -50,8 +51,8 @@ def test_fast_forward_follows_priority_then_run_time_then_enqueue_order(tmp_path
            for i, (priority, minutes) in zip(ids, spec, strict=True)]
     store.enqueue(new, [], T0)
     clock = ManualClock(T0)
-    worker = Worker(project, store, Settings(), clock=clock, rng=Random(0),
-                    timer=lambda: 0.0)  # attempts take no simulated time
+    worker = LocalWorker(project, store, Settings(), clock=clock, rng=Random(0),
+                         timer=lambda: 0.0)  # attempts take no simulated time
     ran = [o.job.id for o in fast_forward(worker, clock)]
     assert ran == expected_order([(j.id, j.priority, j.run_at) for j in new])
     store.close()

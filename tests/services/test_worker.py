@@ -9,14 +9,14 @@ import pytest
 from posjobs.jobs.backoff import retry_delay
 from posjobs.jobs.model import JobStatus
 from posjobs.services.render import render_page
-from posjobs.services.worker import Worker, fast_forward
+from posjobs.services.runner import fast_forward
 from posjobs.store.base import JobFilter, LogFilter
+from tests.services.local import LocalWorker
 
 
 def run_page(project, store, clock, settings, page="/", **params):
     result = render_page(project, store, page, clock=clock, settings=settings, params=params)
-    worker = Worker(project, store, settings, clock=clock, rng=Random(3), name="w1",
-                    real_clock=clock)
+    worker = LocalWorker(project, store, settings, clock=clock, rng=Random(3), name="w1")
     return result, worker
 
 
@@ -127,7 +127,7 @@ def test_fast_forward_among_runs_only_those_jobs_and_their_descendants(make_proj
     })
     other = render_page(project, store, "b", clock=clock, settings=settings).jobs[0]
     mine = render_page(project, store, "a", clock=clock, settings=settings).jobs[0]
-    worker = Worker(project, store, settings, clock=clock, rng=Random(1))
+    worker = LocalWorker(project, store, settings, clock=clock, rng=Random(1))
     outcomes = list(fast_forward(worker, clock, among={mine.id}))
     assert [o.job.source_name for o in outcomes] == ["parent", "child"]
     assert store.get_job(other.id).status is JobStatus.SCHEDULED
@@ -164,11 +164,12 @@ def test_retention_forgets_old_done_jobs_and_logs_but_never_dead_ones(make_proje
     keep = Settings(retention=Retention(done_jobs_days=1, max_done_jobs=1, log_days=1,
                                         max_logs=1000))
     render_page(project, store, "/", clock=clock, settings=keep)
-    worker = Worker(project, store, keep, clock=clock, rng=Random(1))
+    worker = LocalWorker(project, store, keep, clock=clock, rng=Random(1))
     list(fast_forward(worker, clock))
-    assert worker.apply_retention()[0] == 1  # two done jobs, one kept by max_done_jobs
+    # Two done jobs, one kept by max_done_jobs.
+    assert worker.supervisor.apply_retention(clock.now())[0] == 1
     clock.advance(2 * 86_400)
-    jobs, logs = worker.apply_retention()
+    jobs, logs = worker.supervisor.apply_retention(clock.now())
     assert jobs == 1
     assert logs > 0
     remaining = store.list_jobs(JobFilter())
@@ -206,6 +207,23 @@ def test_log_env_in_a_job_follows_the_environment_it_was_enqueued_in(make_projec
     })
     render_page(project, store, "/", clock=clock, settings=settings,
                 request=Request(environment="production"))
-    worker = Worker(project, store, settings, clock=clock, rng=Random(1))
+    worker = LocalWorker(project, store, settings, clock=clock, rng=Random(1))
     worker.run_next()
     assert messages(store, type_="info") == ["prod only", "production"]
+
+
+def test_a_kill_requested_for_a_job_whose_worker_died_survives_recovery(make_project, store,
+                                                                        clock, settings):
+    project = make_project({"app/views/pages/index.liquid":
+                            "{% background _ = 'p', max_attempts: 3 %}",
+                            "app/views/partials/p.liquid": "{% log 'ran' %}"})
+    result, worker = run_page(project, store, clock, settings)
+    job_id = result.jobs[0].id
+    worker.claim()  # and then its worker dies
+    assert store.request_kill(job_id)  # `jobs kill`, which nobody is left to obey
+    clock.advance(settings.lease_seconds + 1)
+    (recovered,) = worker.recover()
+    assert recovered.status is JobStatus.DEAD  # stopped, not run again
+    assert recovered.last_error["class"] == "Killed"
+    assert worker.run_next() is None
+    assert "ran" not in messages(store, job_id)

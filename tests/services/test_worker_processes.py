@@ -142,6 +142,7 @@ def test_sigterm_with_no_grace_releases_the_job_unrun(tmp_path):
     (job,) = store.list_jobs(JobFilter())
     assert job.status is JobStatus.SCHEDULED
     assert job.attempts == 0  # released: as if it had never been claimed
+    assert store.attempts(job.id) == []
 
 
 def test_a_second_signal_stops_at_once_losing_nothing(tmp_path):

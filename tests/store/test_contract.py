@@ -105,14 +105,30 @@ def claim_ids(store: Store, now: float = T0, among: set[int] | None = None) -> l
 
 
 def done(at: float, **changes: Any) -> AttemptResult:
-    return AttemptResult("done", at, **changes)
+    return AttemptResult("done", at, JobStatus.DONE, **changes)
 
 
 ERROR = {"class": "LiquidError", "message": "undefined partial", "line": 4}
 
 
 def failed(at: float, retry_at: float | None = None, **changes: Any) -> AttemptResult:
-    return AttemptResult("failed", at, error=ERROR, retry_at=retry_at, **changes)
+    """A failed attempt: a retry at `retry_at` when given, else the job's death."""
+    status = JobStatus.RETRY if retry_at is not None else JobStatus.DEAD
+    return AttemptResult("failed", at, status, error=ERROR, retry_at=retry_at, **changes)
+
+
+LOST = {"class": "WorkerLost", "message": "lost"}
+
+
+def lost(job: Job, at: float) -> AttemptResult:
+    """Lease recovery's verdict, as a simple rule: run again now, or dead on the last attempt."""
+    if job.attempts < job.max_attempts:
+        return AttemptResult("interrupted", at, JobStatus.RETRY, error=LOST, retry_at=at)
+    return AttemptResult("interrupted", at, JobStatus.DEAD, error=LOST)
+
+
+def recover(store: Store, at: float) -> list[Job]:
+    return store.recover_expired(at, lambda job: lost(job, at))
 
 
 def run_to(store: Store, job: Job, status: JobStatus, at: float = T0) -> Job:
@@ -458,24 +474,40 @@ def test_a_failed_attempt_without_attempts_left_makes_the_job_dead(store: Store)
     assert store.claim("w1", T0 + 10_000, 30) is None
 
 
-def test_the_last_attempt_dies_even_when_a_retry_time_is_given(store: Store) -> None:
-    job = add_one(store, max_attempts=2)
-    for at in (T0, T0 + 20):
-        claimed = store.claim("w1", at, 30)
-        assert claimed is not None
-        status = store.finish_attempt(
-            claimed, AttemptResult("timeout", at + 1, error=ERROR, retry_at=at + 20))
+def test_the_store_writes_the_status_it_is_given_and_decides_nothing(store: Store) -> None:
+    job = add_one(store, max_attempts=5)  # attempts left, but the rule said dead
+    claimed = store.claim("w1", T0, 30)
+    assert claimed is not None
+    status = store.finish_attempt(claimed, AttemptResult("killed", T0 + 1, JobStatus.DEAD,
+                                                         error=ERROR, retry_at=T0 + 20))
     assert status is JobStatus.DEAD
     stored = get(store, job.id)
-    assert (stored.status, stored.attempts, stored.finished_at) == (JobStatus.DEAD, 2, T0 + 21)
-    assert [a.outcome for a in store.attempts(job.id)] == ["timeout", "timeout"]
+    assert (stored.status, stored.attempts, stored.finished_at) == (JobStatus.DEAD, 1, T0 + 1)
+
+
+def test_recovery_concludes_each_expired_claim_as_it_is_told(store: Store) -> None:
+    kept, lost_job = add(store, 2, max_attempts=3)
+    store.claim_job(kept.id, "w1", T0, 60)
+    store.claim_job(lost_job.id, "w2", T0, 30)
+    assert store.request_kill(lost_job.id)
+    seen: list[Job] = []
+
+    def conclude(job: Job) -> AttemptResult:
+        seen.append(job)
+        return AttemptResult("killed", T0 + 31, JobStatus.DEAD, error=ERROR)
+
+    (recovered,) = store.recover_expired(T0 + 31, conclude)
+    assert [j.id for j in seen] == [lost_job.id]
+    assert seen[0].kill_requested  # so the rule can keep a kill asked before the worker died
+    assert (recovered.id, recovered.status) == (lost_job.id, JobStatus.DEAD)
+    assert get(store, kept.id).status is JobStatus.RUNNING
 
 
 def test_finishing_a_claim_lost_to_recovery_writes_nothing(store: Store) -> None:
     job = add_one(store, max_attempts=3)
     stale = store.claim("w1", T0, 30)
     assert stale is not None
-    store.recover_expired(T0 + 31)
+    recover(store, T0 + 31)
     before = get(store, job.id)
     (child_id,) = store.reserve_job_ids(1)
     result = done(T0 + 40, logs=[log("job_done", "late")], new_jobs=[new_job(child_id)])
@@ -495,7 +527,7 @@ def test_finishing_a_claim_taken_over_by_a_new_attempt_writes_nothing(
     job = add_one(store, max_attempts=3)
     stale = store.claim("w1", T0, 30)
     assert stale is not None
-    store.recover_expired(T0 + 31)
+    recover(store, T0 + 31)
     current = store.claim(second_worker, T0 + 31, 30)
     assert current is not None and current.attempts == 2
 
@@ -521,7 +553,7 @@ def test_heartbeat_extends_only_this_workers_running_jobs(store: Store) -> None:
     assert get(store, mine.id).lease_until == T0 + 100
     assert get(store, theirs.id) == theirs
     assert get(store, waiting.id) == waiting
-    assert [j.id for j in store.recover_expired(T0 + 50)] == [theirs.id]
+    assert [j.id for j in recover(store, T0 + 50)] == [theirs.id]
     assert get(store, mine.id).status is JobStatus.RUNNING
 
 
@@ -531,7 +563,7 @@ def test_heartbeat_does_not_revive_a_finished_or_recovered_job(store: Store) -> 
     assert claimed is not None
     store.finish_attempt(claimed, done(T0 + 1))
     store.claim_job(lost.id, "w1", T0, 30)
-    store.recover_expired(T0 + 31)
+    recover(store, T0 + 31)
     before = [get(store, finished.id), get(store, lost.id)]
 
     store.heartbeat("w1", [finished.id, lost.id], lease_until=T0 + 100)
@@ -573,7 +605,7 @@ def test_release_of_a_lost_claim_changes_nothing(store: Store) -> None:
     job = add_one(store, max_attempts=3)
     stale = store.claim("w1", T0, 30)
     assert stale is not None
-    store.recover_expired(T0 + 31)
+    recover(store, T0 + 31)
     current = store.claim("w2", T0 + 31, 30)
     assert current is not None
 
@@ -587,7 +619,7 @@ def test_expired_leases_are_recovered_for_a_retry_now(store: Store) -> None:
     job = add_one(store, max_attempts=3)
     store.claim("w1", T0, 30)
 
-    (recovered,) = store.recover_expired(T0 + 31)
+    (recovered,) = recover(store, T0 + 31)
 
     assert recovered.id == job.id
     assert (recovered.status, recovered.run_at, recovered.attempts) == (
@@ -605,7 +637,7 @@ def test_an_expired_lease_on_the_last_attempt_makes_the_job_dead(store: Store) -
     job = add_one(store, max_attempts=1)
     store.claim("w1", T0, 30)
 
-    (recovered,) = store.recover_expired(T0 + 60)
+    (recovered,) = recover(store, T0 + 60)
 
     assert (recovered.id, recovered.status, recovered.finished_at) == (
         job.id, JobStatus.DEAD, T0 + 60)
@@ -618,11 +650,11 @@ def test_live_leases_are_not_recovered(store: Store) -> None:
     store.claim_job(short.id, "w1", T0, 30)
     live = store.claim_job(long_.id, "w2", T0, 300)
 
-    assert [j.id for j in store.recover_expired(T0 + 30)] == []  # lease ends at now: still live
-    assert [j.id for j in store.recover_expired(T0 + 30.5)] == [short.id]
+    assert [j.id for j in recover(store, T0 + 30)] == []  # lease ends at now: still live
+    assert [j.id for j in recover(store, T0 + 30.5)] == [short.id]
     assert get(store, long_.id) == live
     assert store.attempts(long_.id)[0].outcome is None
-    assert store.recover_expired(T0 + 31) == []
+    assert recover(store, T0 + 31) == []
 
 
 # --- next run time ---------------------------------------------------------------------------
@@ -1118,58 +1150,18 @@ def test_many_ids_are_one_parameter_whatever_sqlites_limit(store: Store) -> None
         [job.id for job in jobs]
 
 
-# --- worker --speed ----------------------------------------------------------------------------
-
-
-def test_at_speed_n_a_delay_passes_n_times_faster_from_enqueueing(store: Store) -> None:
-    (job,) = add(store, run_at=T0 + 160, now=T0 + 100)  # rendered at T0 + 100, delay 1 min
-    job = get(store, job.id)
-    assert store.claim("w1", T0 + 100.9, 30, speed=60) is None
-    assert store.next_run_at(speed=60) == pytest.approx(T0 + 101)
-    claimed = store.claim("w1", T0 + 101.01, 30, speed=60)
-    assert claimed is not None and claimed.id == job.id
-
-
-def test_at_speed_n_a_retry_wait_passes_n_times_faster_from_the_failure(store: Store) -> None:
-    job = add_one(store, max_attempts=2)
-    claimed = store.claim("w1", T0, 30)
-    assert claimed is not None
-    store.finish_attempt(claimed, failed(T0 + 10, retry_at=T0 + 25))  # a 15-second wait
-    assert store.claim("w1", T0 + 10.2, 30, speed=60) is None
-    again = store.claim("w1", T0 + 10.26, 30, speed=60)  # a quarter of a second later
-    assert again is not None and again.id == job.id
-
-
-def test_speed_keeps_the_priority_order(store: Store) -> None:
-    low = add_one(store, priority=Priority.LOW, run_at=T0)
-    high = add_one(store, priority=Priority.HIGH, run_at=T0 + 60)
-    assert store.claim("w1", T0 + 0.5, 30, speed=60).id == low.id  # type: ignore[union-attr]
-    assert store.claim("w1", T0 + 1.5, 30, speed=60).id == high.id  # type: ignore[union-attr]
-
-
-def test_a_claim_writes_the_entries_it_is_given_in_its_own_transaction(store: Store) -> None:
-    job = add_one(store)
-    claimed = store.claim("w1", T0, 30, log=lambda j: [log("job_started", f"start {j.id}",
-                                                            job_id=j.id)])
-    assert claimed is not None and claimed.id == job.id
-    (entry,) = store.tail_logs(LogFilter(job_id=job.id), 10)
-    assert (entry.type, entry.message) == ("job_started", f"start {job.id}")
-    assert store.claim("w1", T0, 30, log=lambda j: [log("never")]) is None
-    assert [e.type for e in store.tail_logs(LogFilter(), 10)] == ["job_started"]
-
-
 def test_finish_and_claim_records_the_attempt_and_takes_the_next_due_job(store: Store) -> None:
     first, second = add(store, 2)
     claimed = store.claim("w1", T0, 30)
     assert claimed is not None and claimed.id == first.id
     status, following = store.finish_and_claim(
-        claimed, done(T0 + 1), NextClaim("w1", T0 + 1, 30,
-                                         log=lambda j: [log("job_started", job_id=j.id)]))
+        claimed, done(T0 + 1, logs=[log("job_done", job_id=first.id)]),
+        NextClaim("w1", T0 + 1, 30))
     assert status is JobStatus.DONE
     assert following is not None and following.id == second.id
     assert get(store, second.id).status is JobStatus.RUNNING
-    assert [e.job_id for e in store.tail_logs(LogFilter(types=("job_started",)), 10)] == \
-        [second.id]
+    assert [e.job_id for e in store.tail_logs(LogFilter(types=("job_done",)), 10)] == \
+        [first.id]
     status, following = store.finish_and_claim(following, done(T0 + 2),
                                                NextClaim("w1", T0 + 2, 30))
     assert (status, following) == (JobStatus.DONE, None)

@@ -22,7 +22,7 @@ from posjobs.liquid.filters import (
     times,
     urls,
 )
-from posjobs.liquid.filters.support import FilterT
+from posjobs.liquid.filters.support import MAX_CHARS, MAX_ITEMS, FilterT
 from posjobs.liquid.ruby import JsonArray
 
 # Every filter posjobs adds or replaces, by its platform name (docs/filters.md lists them).
@@ -215,7 +215,8 @@ _PARSERS = frozenset({"parse_json", "parse_csv", "parse_xml", "extract_url_param
 
 def register(env: Environment) -> None:
     """Add the platformOS filters and Ruby Liquid's standard ones where python-liquid's
-    differ (standard.py); python-liquid's other standard filters are already there."""
+    differ (standard.py; python-liquid's other standard filters are already there), then
+    bound what every filter takes and makes."""
     for name, func in standard.filters().items():
         if name in _PLATFORM_STANDARD:
             func = _platform_arrays(name, func)
@@ -224,6 +225,8 @@ def register(env: Environment) -> None:
         env.add_filter(name, _checked(name, _platform_arrays(name, func)))
     for alias, name in ALIASES.items():
         env.add_filter(alias, _checked(alias, _platform_arrays(name, FILTERS[name])))
+    for name, func in list(env.filters.items()):
+        env.add_filter(name, _bounded(name, func))
 
 
 def _platform_arrays(name: str, func: FilterT) -> FilterT:
@@ -255,6 +258,32 @@ def _marked_deep(value: Any) -> Any:
     if type(value) is dict:
         return {key: _marked_deep(item) for key, item in value.items()}
     return value
+
+
+def _bounded(name: str, func: FilterT) -> FilterT:
+    """`func`, refusing a range longer than the loop limit and failing a result past the
+    output limit, so that one call cannot grow a render by gigabytes (`(1..300000000) |
+    join`). Filters that could allocate more than they return check sizes up front."""
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for arg in args:
+            if isinstance(arg, range) and len(arg) > MAX_ITEMS:
+                raise FilterArgumentError(
+                    f"{name}: a range of {len(arg):,} items is over the limit of "
+                    f"{MAX_ITEMS:,}", token=None)
+        result = func(*args, **kwargs)
+        if isinstance(result, (str, bytes)) and len(result) > MAX_CHARS:
+            raise FilterArgumentError(
+                f"{name}: the result ({len(result):,} characters) is over the output limit "
+                f"of {MAX_CHARS:,}", token=None)
+        if isinstance(result, list) and len(result) > MAX_ITEMS:
+            raise FilterArgumentError(
+                f"{name}: the result ({len(result):,} items) is over the limit of "
+                f"{MAX_ITEMS:,}", token=None)
+        return result
+
+    return call
 
 
 def _checked(name: str, func: FilterT) -> FilterT:

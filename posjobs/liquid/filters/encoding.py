@@ -13,6 +13,7 @@ import json
 import re
 import string
 import uuid as uuid_lib
+import zlib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -22,11 +23,13 @@ from liquid import RenderContext, Undefined
 from liquid.filter import liquid_filter, with_context
 
 from posjobs.liquid.filters.support import (
+    MAX_CHARS,
     BinaryString,
     NotAvailableLocally,
     as_hash,
     as_int,
     as_text,
+    check_size,
     fail,
     is_nil,
     not_available,
@@ -128,10 +131,22 @@ def gzip_compress(value: object) -> str:
 
 @liquid_filter
 def gzip_decompress(value: object) -> str:
+    """Gzip data's content, decompressed no further than the output limit (a gzip bomb
+    fails instead of filling the memory)."""
+    data = to_bytes(to_s(value))
+    out = bytearray()
     try:
-        return text_or_binary(gzip.decompress(to_bytes(to_s(value))))
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        while data:
+            unpack = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member each
+            out += unpack.decompress(data, MAX_CHARS + 1 - len(out))
+            if len(out) > MAX_CHARS or unpack.unconsumed_tail:
+                check_size("gzip_decompress", MAX_CHARS + 1)
+            if not unpack.eof:
+                raise EOFError("the data ends before the end of the gzip stream")
+            data = unpack.unused_data
+    except (zlib.error, EOFError) as err:
         fail("gzip_decompress", f"not gzip data ({err})")
+    return text_or_binary(bytes(out))
 
 
 # --- digests, HMAC, HKDF ------------------------------------------------------------------------

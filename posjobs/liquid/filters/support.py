@@ -24,6 +24,19 @@ class NotAvailableLocally(FilterArgumentError):
     """A platform filter that needs a service posjobs does not have."""
 
 
+# What one filter call may take or make: the loop limit's items, the output limit's
+# characters (posjobs.liquid.dialect.Limits).
+MAX_ITEMS = 1_000_000
+MAX_CHARS = 20_000_000
+
+
+def check_size(name: str, size: int, what: str = "characters") -> None:
+    """Fail before making something past the limit (`pad_left: 1500000000`)."""
+    limit = MAX_CHARS if what == "characters" else MAX_ITEMS
+    if size > limit:
+        fail(name, f"would make {size:,} {what}, over the limit of {limit:,}")
+
+
 def fail(name: str, message: str) -> NoReturn:
     raise PlatformFilterError(f"{name}: {message}", token=None)
 

@@ -4,44 +4,74 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import regex
 from liquid.filter import liquid_filter
 
 from posjobs.liquid.filters.support import (
     as_int,
     as_list,
     as_text,
+    check_size,
     fail,
     is_nil,
     to_s,
 )
 
-
 # --- regular expressions, written the Ruby way --------------------------------------------------
-def ruby_regex(name: str, pattern: object, options: object = "") -> re.Pattern[str]:
-    """A Ruby regexp (with options i, x, m) as a Python pattern.
+REGEX_SECONDS = 1.0  # what one regexp filter call may take: a pattern cannot run away
+
+
+class RubyRegex:
+    """A Ruby regexp (with options i, x, m) compiled by the `regex` module, whose matching
+    gives up after `REGEX_SECONDS` instead of backtracking for ever (`^(a|aa)+$`).
 
     In Ruby `^`/`$` always match at line ends and `m` lets `.` match a newline.
     """
-    source = as_text(name, pattern)
-    flags = re.MULTILINE
-    for option in to_s(options):
-        flags |= {"i": re.IGNORECASE, "x": re.VERBOSE, "m": re.DOTALL}.get(option, 0)
-    source = re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", source)
-    source = re.sub(r"\\k<(\w+)>", r"(?P=\1)", source)
-    source = source.replace(r"\h", "[0-9a-fA-F]").replace(r"\z", r"\Z")
-    try:
-        return re.compile(source, flags)
-    except re.error as err:
-        fail(name, f"invalid regular expression {to_s(pattern)!r}: {err}")
+
+    def __init__(self, name: str, pattern: object, options: object = "") -> None:
+        self.name = name
+        source = as_text(name, pattern)
+        flags = regex.MULTILINE
+        for option in to_s(options):
+            flags |= {"i": regex.IGNORECASE, "x": regex.VERBOSE, "m": regex.DOTALL}.get(option, 0)
+        source = re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", source)
+        source = re.sub(r"\\k<(\w+)>", r"(?P=\1)", source)
+        source = source.replace(r"\h", "[0-9a-fA-F]").replace(r"\z", r"\Z")
+        try:
+            self.pattern = regex.compile(source, flags)
+        except regex.error as err:
+            fail(name, f"invalid regular expression {to_s(pattern)!r}: {err}")
+        self.groups: int = self.pattern.groups
+
+    def search(self, text: str) -> Any:
+        return self._timed(lambda: self.pattern.search(text, timeout=REGEX_SECONDS))
+
+    def finditer(self, text: str) -> list[Any]:
+        return self._timed(lambda: list(self.pattern.finditer(text, timeout=REGEX_SECONDS)))
+
+    def sub(self, repl: Callable[[Any], str], text: str, count: int) -> str:
+        return self._timed(lambda: self.pattern.sub(repl, text, count=count,
+                                                    timeout=REGEX_SECONDS))
+
+    def _timed(self, run: Callable[[], Any]) -> Any:
+        try:
+            return run()
+        except TimeoutError:
+            fail(self.name, f"the regular expression took longer than {REGEX_SECONDS:g} s "
+                            "on this text (it backtracks without end); simplify it")
+
+
+def ruby_regex(name: str, pattern: object, options: object = "") -> RubyRegex:
+    return RubyRegex(name, pattern, options)
 
 
 _RUBY_BACKREF = re.compile(r"\\(\d|&|k<\w+>|\\|'|`)")
 
 
-def _expand(template: str, match: re.Match[str]) -> str:
+def _expand(template: str, match: Any) -> str:
     def one(ref: re.Match[str]) -> str:
         token = ref.group(1)
         if token.isdigit():
@@ -71,10 +101,10 @@ def matches(text: object, pattern: object, options: object = "") -> bool | None:
 @liquid_filter
 def regex_matches(text: object, pattern: object, options: object = "") -> list[Any]:
     """Every match, like Ruby's `scan`: lists of groups, or whole matches without groups."""
-    regex = ruby_regex("regex_matches", pattern, options)
+    compiled = ruby_regex("regex_matches", pattern, options)
     found = []
-    for match in regex.finditer(to_s(text)):
-        found.append(list(match.groups()) if regex.groups else match.group(0))
+    for match in compiled.finditer(to_s(text)):
+        found.append(list(match.groups()) if compiled.groups else match.group(0))
     return found
 
 
@@ -82,19 +112,19 @@ def regex_matches(text: object, pattern: object, options: object = "") -> list[A
 def replace_regex(text: object, pattern: object, replacement: object, options: object = "",
                   global_: object = True) -> str:
     """The text with regexp matches replaced (`\\1` refers to a group); a hash maps matches."""
-    regex = ruby_regex("replace_regex", pattern, options)
+    compiled = ruby_regex("replace_regex", pattern, options)
     if isinstance(replacement, Mapping) and not is_nil(replacement):
         table = replacement
 
-        def repl(match: re.Match[str]) -> str:
+        def repl(match: Any) -> str:
             return to_s(table.get(match.group(0)))
     else:
         template = to_s(replacement)
 
-        def repl(match: re.Match[str]) -> str:
+        def repl(match: Any) -> str:
             return _expand(template, match)
 
-    return regex.sub(repl, to_s(text), count=0 if global_ is not False else 1)
+    return compiled.sub(repl, to_s(text), count=0 if global_ is not False else 1)
 
 
 # --- inflections (ActiveSupport's rules, English) -----------------------------------------------
@@ -216,6 +246,7 @@ def pad_left(text: object, count: object, symbol: object = " ") -> str:
     fill = to_s(symbol)
     if not fill:
         fail("pad_left", "the padding string must not be empty")
+    check_size("pad_left", width)
     missing = width - len(value)
     if missing <= 0:
         return value

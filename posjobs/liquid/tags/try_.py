@@ -25,13 +25,16 @@ from liquid.exceptions import (
 from liquid.parser import get_parser
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
+from posjobs.errors import StoreError
 from posjobs.liquid.tags.common import line_of, template_name
 from posjobs.liquid.tags.rollback import Rollback
 
 TAG_TRY = "try"
 TAG_CATCH = "catch"
 TAG_ENDTRY = "endtry"
-_PASS_THROUGH = (StopRender, LiquidInterrupt, Rollback, ResourceLimitError, RecursionError)
+# Not the template's errors: a failing store and an exhausted memory limit go to the attempt.
+_PASS_THROUGH = (StopRender, LiquidInterrupt, Rollback, ResourceLimitError, RecursionError,
+                 StoreError, MemoryError)
 _NOT_FOUND = re.compile(r"partial '(?P<name>[^']*)' not found")
 
 

@@ -3,6 +3,7 @@ posjobs knows, migrating it, and the transactions every query runs in."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -28,12 +29,13 @@ class Database:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise StoreError(f"{self.path}: cannot create its folder: {err.strerror}") from None
+            _refuse_empty(self.path)
         try:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=60
             )
         except sqlite3.Error as err:
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise self._cannot_open(err) from None
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._check_and_migrate()
@@ -42,8 +44,17 @@ class Database:
         except BaseException as err:
             self._conn.close()
             if isinstance(err, sqlite3.Error):
-                raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+                raise self._cannot_open(err) from None
             raise
+
+    def _cannot_open(self, err: sqlite3.Error) -> StoreError:
+        folder = self.path.parent
+        if str(self.path) != ":memory:" and not os.access(folder, os.W_OK):
+            return StoreError(
+                f"{folder} is read-only, and posjobs must write its store there "
+                f"({self.path.name}: {err})",
+                hint="make the folder writable, or put the store elsewhere with --db PATH")
+        return StoreError(f"{self.path}: cannot open the store: {err}")
 
     def _check_and_migrate(self) -> None:
         if self._check() == SCHEMA_VERSION:
@@ -131,3 +142,17 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _refuse_empty(path: Path) -> None:
+    """A 0-byte file where the store should be is damage (a failed copy, a truncation), not
+    a new store: SQLite would silently start an empty one in it. (A file another process
+    created a moment ago, and is making a store of, is left alone.)"""
+    try:
+        info = path.stat()
+    except OSError:
+        return
+    if info.st_size == 0 and time.time() - info.st_mtime > 2.0 \
+            and not path.with_name(path.name + "-wal").exists():
+        raise StoreError(f"{path} is empty (0 bytes), so it is not a posjobs store",
+                         hint="remove it to start a new store, or point --db at the right file")

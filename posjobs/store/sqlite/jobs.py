@@ -28,6 +28,7 @@ class JobQueries:
     """The job half of `SQLiteStore`."""
 
     _db: Database
+    _speed: float = 1.0  # `worker --speed` (see `SQLiteStore.at_speed`)
 
     # --- enqueueing --------------------------------------------------------------------------
     def reserve_job_ids(self, count: int) -> range:
@@ -60,11 +61,9 @@ class JobQueries:
         now: float,
         lease_seconds: float,
         among: Collection[int] | None = None,
-        speed: float = 1.0,
-        log: Callable[[Job], Sequence[LogEntry]] | None = None,
     ) -> Job | None:
         with self._db.write() as db:
-            return self._claim(db, worker, now, lease_seconds, among, speed, log)
+            return self._claim(db, worker, now, lease_seconds, among)
 
     def _claim(
         self,
@@ -73,11 +72,9 @@ class JobQueries:
         now: float,
         lease_seconds: float,
         among: Collection[int] | None,
-        speed: float,
-        log: Callable[[Job], Sequence[LogEntry]] | None,
     ) -> Job | None:
         scope, scope_params = _among(among)
-        due, due_params = _due(speed)
+        due, due_params = _due(self._speed)
         # One indexed probe per priority keeps a claim as fast on a million waiting jobs as
         # on ten: far-future high jobs never stand in front of due low ones.
         for rank in (0, 1, 2):
@@ -87,22 +84,20 @@ class JobQueries:
                 (rank, *due_params, now, *scope_params, *due_params),
             ).fetchone()
             if row:
-                return self._take(db, row[0], worker, now, lease_seconds, log)
+                return self._take(db, row[0], worker, now, lease_seconds)
         return None
 
     def claim_job(
-        self, job_id: int, worker: str, now: float, lease_seconds: float,
-        log: Callable[[Job], Sequence[LogEntry]] | None = None,
+        self, job_id: int, worker: str, now: float, lease_seconds: float
     ) -> Job | None:
         with self._db.write() as db:
             row = db.execute(
                 f"SELECT id FROM jobs WHERE id = ? AND {WAITING_SQL}", (job_id,)
             ).fetchone()
-            return self._take(db, job_id, worker, now, lease_seconds, log) if row else None
+            return self._take(db, job_id, worker, now, lease_seconds) if row else None
 
     def _take(
-        self, db: sqlite3.Connection, job_id: int, worker: str, now: float, lease: float,
-        log: Callable[[Job], Sequence[LogEntry]] | None,
+        self, db: sqlite3.Connection, job_id: int, worker: str, now: float, lease: float
     ) -> Job:
         row = db.execute(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, "
@@ -117,8 +112,6 @@ class JobQueries:
             "VALUES (?, (SELECT count(*) + 1 FROM attempts WHERE job_id = ?), ?, ?)",
             (job.id, job.id, now, worker),
         )
-        if log is not None:
-            insert_logs(db, log(job))
         return job
 
     def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
@@ -131,18 +124,13 @@ class JobQueries:
         # One transaction, one commit, for a worker's busiest path.
         with self._db.write() as db:
             status = self._finish(db, job, result)
-            return status, self._claim(db, then.worker, then.now, then.lease_seconds, None,
-                                       then.speed, then.log)
+            return status, self._claim(db, then.worker, then.now, then.lease_seconds, None)
 
     def _finish(
         self, db: sqlite3.Connection, job: Job, result: AttemptResult
     ) -> JobStatus | None:
-        if result.outcome == "done":
-            status = JobStatus.DONE
-        elif result.retry_at is not None and job.attempts < job.max_attempts:
-            status = JobStatus.RETRY
-        else:
-            status = JobStatus.DEAD
+        status = result.status
+        retry_at = result.retry_at if status is JobStatus.RETRY else None
         updated = db.execute(
             "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), "
             "wait_from = COALESCE(?, wait_from), lease_until = NULL, kill_requested = 0, "
@@ -150,8 +138,8 @@ class JobQueries:
             "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
             (
                 status.value,
-                result.retry_at if status is JobStatus.RETRY else None,
-                result.ended_at if status is JobStatus.RETRY else None,
+                retry_at,
+                result.ended_at if retry_at is not None else None,
                 result.ended_at if status.is_final else None,
                 dumps(result.error) if result.error else None,
                 job.id, job.worker, job.attempts,
@@ -209,30 +197,26 @@ class JobQueries:
             if updated:
                 db.execute("DELETE FROM attempts WHERE job_id = ? AND ended_at IS NULL", (job.id,))
 
-    def recover_expired(self, now: float) -> list[Job]:
+    def recover_expired(self, now: float, conclude: Callable[[Job], AttemptResult]) -> list[Job]:
         with self._db.write() as db:
             rows = db.execute(
-                "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' "
-                "ELSE 'retry' END, run_at = ?, wait_from = ?, lease_until = NULL, "
-                "kill_requested = 0, "
-                "finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END, "
-                "last_error = ? "
-                f"WHERE status = 'running' AND lease_until < ? RETURNING {JOB_COLUMNS}",
-                (now, now, now, dumps(_LOST_LEASE), now),
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'running' AND lease_until < ?",
+                (now,),
             ).fetchall()
-            jobs = [job_row(r) for r in rows]
-            db.executemany(
-                "UPDATE attempts SET ended_at = ?, outcome = 'interrupted', error = ? "
-                "WHERE job_id = ? AND ended_at IS NULL",
-                [(now, dumps(_LOST_LEASE), j.id) for j in jobs],
-            )
-        return jobs
+            lost = [job_row(r) for r in rows]
+            for job in lost:
+                self._finish(db, job, conclude(job))
+            if not lost:
+                return []
+            rows = db.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY id", (ids_json([j.id for j in lost]),),
+            ).fetchall()
+        return [job_row(r) for r in rows]
 
-    def next_run_at(
-        self, among: Collection[int] | None = None, speed: float = 1.0
-    ) -> float | None:
+    def next_run_at(self, among: Collection[int] | None = None) -> float | None:
         scope, scope_params = _among(among)
-        due, due_params = _due(speed)
+        due, due_params = _due(self._speed)
         times = [
             row[0]
             for rank in (0, 1, 2)
@@ -264,6 +248,9 @@ class JobQueries:
         if flt.ids:
             where.append("id IN (SELECT value FROM json_each(?))")
             params.append(ids_json(flt.ids))
+        if flt.workers:
+            where.append(f"worker IN ({','.join('?' * len(flt.workers))})")
+            params += list(flt.workers)
         sql = f"SELECT {JOB_COLUMNS} FROM jobs"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -355,12 +342,6 @@ class JobQueries:
         with self._db.write() as db:
             db.execute(f"DELETE FROM attempts WHERE job_id IN ({doomed})", all_params)
             return db.execute(f"DELETE FROM jobs WHERE id IN ({doomed})", all_params).rowcount
-
-
-_LOST_LEASE = {
-    "class": "WorkerLost",
-    "message": "the worker running this attempt stopped answering; its lease expired",
-}
 
 
 def _among(among: Collection[int] | None) -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ from posjobs.jobs.model import Job, JobStatus, LogEntry, NewJob, Priority
 JOB_COLUMNS = (
     "id, status, source_name, priority, run_at, created_at, attempts, max_attempts, "
     "arguments, partial, body, template, line, col, body_line, delay, context, parent_job_id, "
-    "worker, lease_until, finished_at, last_error"
+    "worker, lease_until, finished_at, last_error, kill_requested"
 )
 LOG_COLUMNS = (
     "id, created_at, type, message, job_id, source_name, attempt, max_attempts, "
@@ -111,6 +111,7 @@ def job_row(row: Sequence[Any]) -> Job:
         lease_until=row[19],
         finished_at=row[20],
         last_error=loads(row[21]),
+        kill_requested=bool(row[22]),
     )
 
 
