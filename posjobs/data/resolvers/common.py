@@ -250,3 +250,31 @@ def type_lookup(tables: Tables, names: Sequence[str]) -> Callable[[str], str | N
         return None
 
     return type_of
+
+
+def register_property_fields(type_name: str, table_of: Callable[[Any, Any], Table | None]
+                             ) -> None:
+    """The PropertiesInterface fields of `type_name` (Record, User): `properties` (those the
+    table declares), `property` and the typed `property_*` family, `property_upload`.
+    `table_of(row, info)` is the row's table."""
+    from posjobs.data.graphql import resolver
+
+    resolver(type_name, "properties")(
+        lambda row, info, **_: declared(row.properties, table_of(row, info)))
+    resolver(type_name, "property")(
+        lambda row, _info, name: property_text(row.properties.get(name)))
+    for kind in ("int", "float", "boolean", "array", "json", "object"):
+        resolver(type_name, f"property_{kind}")(
+            lambda row, _info, name, kind=kind: property_of(kind, row.properties.get(name)))
+    resolver(type_name, "property_upload")(
+        lambda row, _info, name, **_: upload(row.properties.get(name)))
+
+
+def upload(value: Any) -> dict[str, Any] | None:
+    """An upload property as a PropertyUpload: its URL (stored as given), name, extension."""
+    if value is None:
+        return None
+    url = value.get("url") if isinstance(value, dict) else str(value)
+    file_name = str(url).rsplit("/", 1)[-1].split("?", 1)[0] if url else None
+    extension = file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else None
+    return {"url": url, "file_name": file_name, "extension": extension, "versions": {}}

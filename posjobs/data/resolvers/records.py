@@ -10,13 +10,11 @@ from posjobs.data.graphql import RecordInvalid, resolver
 from posjobs.data.resolvers.common import (
     any_of,
     date_filter,
-    declared,
     id_filter,
     page_of,
     paging,
     property_filters,
-    property_of,
-    property_text,
+    register_property_fields,
     sorts,
     text_filter,
     to_id,
@@ -222,34 +220,7 @@ def _deleted_at(row: RecordRow, _info: Any, **_: Any) -> str | None:
     return iso_time(row.deleted_at)
 
 
-@resolver("Record", "properties")
-def _properties(row: RecordRow, info: Any, **_: Any) -> dict[str, Any]:
-    return declared(row.properties, _table(info, row))
-
-
-@resolver("Record", "property")
-def _property(row: RecordRow, _info: Any, name: str) -> str | None:
-    return property_text(row.properties.get(name))
-
-
-for _kind in ("int", "float", "boolean", "array", "json", "object"):
-    resolver("Record", f"property_{_kind}")(
-        lambda row, _info, name, _kind=_kind: property_of(_kind, row.properties.get(name)))
-
-
-@resolver("Record", "property_upload")
-def _property_upload(row: RecordRow, _info: Any, name: str, **_: Any) -> dict[str, Any] | None:
-    return upload(row.properties.get(name))
-
-
-def upload(value: Any) -> dict[str, Any] | None:
-    """An upload property as a PropertyUpload: its URL (stored as given), name, extension."""
-    if value is None:
-        return None
-    url = value.get("url") if isinstance(value, dict) else str(value)
-    file_name = str(url).rsplit("/", 1)[-1].split("?", 1)[0] if url else None
-    extension = file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else None
-    return {"url": url, "file_name": file_name, "extension": extension, "versions": {}}
+register_property_fields("Record", lambda row, info: _table(info, row))
 
 
 def join_value(row: Any, name: str) -> Any:

@@ -20,17 +20,15 @@ from posjobs.data.graphql import NotEmulated, RecordInvalid, resolver
 from posjobs.data.resolvers.common import (
     any_of,
     date_filter,
-    declared,
     id_filter,
     page_of,
     paging,
     property_filters,
-    property_of,
-    property_text,
+    register_property_fields,
     sorts,
     text_filter,
 )
-from posjobs.data.resolvers.records import property_values, related_records, upload
+from posjobs.data.resolvers.records import property_values, related_records
 from posjobs.data.session import DataSession
 from posjobs.data.tables import coerce, iso_time
 from posjobs.store.data.base import Condition, Filter, Query, RecordRow, UserRow
@@ -272,24 +270,7 @@ for _name in ("created_at", "updated_at", "deleted_at"):
     resolver("User", _name)(lambda row, _info, _name=_name, **_: iso_time(getattr(row, _name)))
 
 
-@resolver("User", "properties")
-def _properties(row: UserRow, info: Any, **_: Any) -> dict[str, Any]:
-    return declared(row.properties, info.context.tables.user)
-
-
-@resolver("User", "property")
-def _property(row: UserRow, _info: Any, name: str) -> str | None:
-    return property_text(row.properties.get(name))
-
-
-for _kind in ("int", "float", "boolean", "array", "json", "object"):
-    resolver("User", f"property_{_kind}")(
-        lambda row, _info, name, _kind=_kind: property_of(_kind, row.properties.get(name)))
-
-
-@resolver("User", "property_upload")
-def _property_upload(row: UserRow, _info: Any, name: str, **_: Any) -> dict[str, Any] | None:
-    return upload(row.properties.get(name))
+register_property_fields("User", lambda _row, info: info.context.tables.user)
 
 
 @resolver("User", "temporary_token")
