@@ -43,7 +43,7 @@ from posjobs.services.messages import (
 )
 from posjobs.services.outcome import Ended, conclude
 from posjobs.services.slot import STORE_BACKOFF, SlotConfig
-from posjobs.services.slot_process import spawn
+from posjobs.services.slot_process import CANNOT_IMPORT, spawn
 from posjobs.store.base import JobFilter, Store
 
 CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
@@ -339,7 +339,9 @@ class Supervisor:
     def _failed_start(self, slot: _SlotHandle, code: int) -> None:
         """A slot that could not start: say why once, and retry later."""
         self._starts_failed += 1
-        self.broken = slot.broken or Broken(f"a slot process exited at start ({_death(code)})",
+        why = ("posjobs cannot be imported in it (is the installation complete?)"
+               if code == CANNOT_IMPORT else _exit_text(code))
+        self.broken = slot.broken or Broken(f"a slot process exited at start: {why}",
                                             store=False)
         if self._starts_failed == 1:
             self.on_notice(f"cannot start a slot: {self.broken.message}")
@@ -421,11 +423,14 @@ class Supervisor:
 
 
 def _death(code: int) -> str:
+    return f"the process running the attempt died ({_exit_text(code)})"
+
+
+def _exit_text(code: int) -> str:
     if code < 0:
         try:
-            name = signal.Signals(-code).name
+            return signal.Signals(-code).name
         except ValueError:
-            name = f"signal {-code}"
-        return f"the process running the attempt died ({name})"
-    return f"the process running the attempt died (exit code {code})"
+            return f"signal {-code}"
+    return f"exit code {code}"
 

@@ -366,3 +366,17 @@ def test_a_worker_killed_between_a_slot_s_finish_and_its_next_claim_costs_no_att
     assert (second.status, second.attempts) == (JobStatus.SCHEDULED, 0)
     assert store.attempts(2) == []
     assert [e.type for e in store.tail_logs(LogFilter(job_id=2), 10)] == ["job_enqueued"]
+
+
+def test_slots_that_cannot_import_posjobs_are_reported_once_and_end_the_run(tmp_path,
+                                                                            monkeypatch):
+    from posjobs.services import slot_process
+
+    root = project_with(tmp_path, jobs=1, loops=10)
+    monkeypatch.setattr(slot_process, "_BOOT", slot_process._BOOT.replace(
+        "posjobs.services.slot_process import", "posjobs.services.no_such_module import"))
+    result = run_cli(["-p", str(root), "worker", "--fast-forward"])
+    assert result.exit_code == 1
+    assert "posjobs cannot be imported in it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert statuses(store_of(root)) == {JobStatus.SCHEDULED: 1}
