@@ -209,12 +209,12 @@ ALIASES: dict[str, str] = {
 def register(env: Environment) -> None:
     """Add the platformOS filters (python-liquid's standard ones are already there), and
     bound what every filter takes and makes."""
+    for name, func in list(env.filters.items()):  # python-liquid's standard filters
+        env.add_filter(name, _bounded(name, func))
     for name, func in FILTERS.items():
         env.add_filter(name, _checked(name, func))
     for alias, name in ALIASES.items():
         env.add_filter(alias, _checked(alias, FILTERS[name]))
-    for name, func in list(env.filters.items()):
-        env.add_filter(name, _bounded(name, func))
 
 
 def _bounded(name: str, func: FilterT) -> FilterT:
@@ -244,8 +244,10 @@ def _bounded(name: str, func: FilterT) -> FilterT:
 
 
 def _checked(name: str, func: FilterT) -> FilterT:
-    """`func`, with a wrong number or name of arguments reported in the template's terms."""
+    """`func`, with a wrong number or name of arguments reported in the template's terms,
+    and bounded like every filter (`_bounded`: one wrapper, not two)."""
     signature = inspect.signature(func)
+    bounded = _bounded(name, func)
 
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -255,7 +257,7 @@ def _checked(name: str, func: FilterT) -> FilterT:
             raise FilterArgumentError(
                 f"{name}: {_arity(signature, len(args) - 1, kwargs)}", token=None
             ) from None
-        return func(*args, **kwargs)
+        return bounded(*args, **kwargs)
 
     return call
 
