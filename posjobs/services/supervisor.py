@@ -153,7 +153,15 @@ class Supervisor:
             self._serial += 1
             config = SlotConfig(str(self.project.root), self.store_url, self.settings,
                                 f"{self.name}/{self._serial}", self.speed)
-            slot = _SlotHandle(config)
+            try:
+                slot = _SlotHandle(config)
+            except OSError as err:  # no process could be started (limits, memory)
+                self._starts_failed += 1
+                self.broken = Broken(f"cannot start a slot process: {err}", store=False)
+                if self._starts_failed == 1:
+                    self.on_notice(self.broken.message)
+                self._next_start = time.monotonic() + min(5.0, 0.2 * 2 ** self._starts_failed)
+                return
             self._slots.append(slot)
             self._selector.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
 

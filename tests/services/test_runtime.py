@@ -380,3 +380,19 @@ def test_slots_that_cannot_import_posjobs_are_reported_once_and_end_the_run(tmp_
     assert "posjobs cannot be imported in it" in result.stderr
     assert "Traceback" not in result.stderr
     assert statuses(store_of(root)) == {JobStatus.SCHEDULED: 1}
+
+
+def test_a_slot_process_that_cannot_be_started_is_a_message_not_a_traceback(tmp_path,
+                                                                            monkeypatch):
+    from posjobs.services import supervisor
+
+    def no_fork(_config):  # type: ignore[no-untyped-def]
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    root = project_with(tmp_path, jobs=1, loops=10)
+    monkeypatch.setattr(supervisor, "spawn", no_fork)
+    result = run_cli(["-p", str(root), "render", "/", "--run"])
+    assert result.exit_code == 1
+    assert "cannot start a slot process: [Errno 11] Resource temporarily unavailable" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
