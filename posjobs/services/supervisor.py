@@ -85,6 +85,7 @@ class _SlotHandle:
         self.attempt: _Attempt | None = None
         self.kill: tuple[int, str] | None = None  # (job id, "timeout"|"killed"|"shutdown")
         self.broken: Broken | None = None
+        self.ended = 0.0  # when it was found dead (time.monotonic)
 
     def send(self, message: Work | Stop) -> None:
         with contextlib.suppress(OSError, ValueError):  # gone: its end of file says so
@@ -131,6 +132,7 @@ class Supervisor:
         self.trouble_since = 0.0  # time.monotonic()
         self.broken: Broken | None = None  # why slots cannot start, if they cannot
         self._slots: list[_SlotHandle] = []
+        self._unsettled: list[tuple[_SlotHandle, int]] = []  # dead slots, claims to settle
         self._serial = 0
         self._hold_until = 0.0  # no new orders before this (the store is failing)
         self._failures = 0
@@ -308,14 +310,25 @@ class Supervisor:
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(slot.conn.fileno())
         code = slot.process.wait()
+        slot.ended = time.monotonic()
         slot.conn.close()
         if slot.broken is not None or not slot.ready:
             self._failed_start(slot, code)
-        try:
-            self._settle(slot, code)
-        except StoreError as err:
-            self.store_failed(err.message)  # its claims wait for lease recovery
+        self._unsettled.append((slot, code))
+        self._settle_all()
         self.start()
+
+    def _settle_all(self) -> None:
+        """Settle what dead slots left; while the store fails, retried with the duties,
+        until the claims' leases expire and lease recovery settles them instead."""
+        while self._unsettled:
+            slot, code = self._unsettled[0]
+            try:
+                self._settle(slot, code)
+            except StoreError as err:
+                self.store_failed(err.message)
+                return
+            self._unsettled.pop(0)
 
     def _settle(self, slot: _SlotHandle, code: int) -> None:
         held = self.store.list_jobs(JobFilter(statuses=(JobStatus.RUNNING,),
@@ -333,7 +346,7 @@ class Supervisor:
                                             released=True))
                 continue
             assert attempt is not None
-            took = time.monotonic() - attempt.began
+            took = slot.ended - attempt.began
             if reason == "timeout":
                 ended = Ended.timeout(job, attempt.limit, took)
             elif reason == "killed":
@@ -365,6 +378,8 @@ class Supervisor:
                 slot.stop_now(attempt.job.id, "timeout")
         if len(self._slots) < self.size:
             self.start()
+        if self._unsettled and now >= self._hold_until:
+            self._settle_all()
         running = {s.attempt.job.id: s for s in self._slots if s.attempt is not None}
         if not running or now < self._hold_until:
             return
