@@ -64,18 +64,24 @@ def worker_command(
     def notice(message: str) -> None:
         app.output.note(message, style="yellow")
 
-    from posjobs.store import at_speed
+    from posjobs.services.worker import DUTY_BUSY_SECONDS
+    from posjobs.store import at_speed, open_store
 
-    supervisor = Supervisor(app.project, at_speed(app.store, speed), app.settings,
-                            app.store_url, size=slots, speed=speed, on_outcome=show,
-                            on_notice=notice)
+    # The supervisor's own connection waits only briefly for a lock another process holds,
+    # so that a long one never keeps it from its duties or from obeying Ctrl-C.
+    store = at_speed(open_store(app.store_url, busy_seconds=DUTY_BUSY_SECONDS), speed)
+    supervisor = Supervisor(app.project, store, app.settings, app.store_url, size=slots,
+                            speed=speed, on_outcome=show, on_notice=notice)
     app.output.note(
         f"worker {supervisor.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
-    RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
-                   store_patience=app.settings.store_patience).run()
+    try:
+        RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
+                       store_patience=app.settings.store_patience).run()
+    finally:
+        store.close()
     app.output.note("worker stopped")
     return ExitCode.OK
 

@@ -1,8 +1,9 @@
 """A wall-clock limit for page renders: a render still running at its deadline is stopped
 with `RenderTimeout`, whatever it is doing between two Python bytecodes.
 
-One watchdog thread per process serves every render; arming and disarming cost a lock, not
-a thread. (A job attempt needs none of this: its slot process is killed at its limit.)
+One watchdog thread per process serves every render, looking every `CHECK_SECONDS` on its own
+schedule: arming and disarming cost a lock, never a thread or a wake-up. (A job attempt
+needs none of this: its slot process is killed at its limit.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from liquid.exceptions import ResourceLimitError
+
+CHECK_SECONDS = 0.1  # how late past its limit a render may be stopped
 
 
 class RenderTimeout(ResourceLimitError):
@@ -47,7 +50,7 @@ _local = threading.local()
 
 class _Watchdog:
     def __init__(self) -> None:
-        self._changed = threading.Condition()
+        self._changed = threading.Lock()
         self._armed: dict[int, tuple[int, float, float]] = {}  # token -> thread, at, seconds
         self._fired: set[int] = set()
         self._serial = 0
@@ -61,7 +64,6 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._watch, daemon=True,
                                                 name="posjobs-render-deadline")
                 self._thread.start()
-            self._changed.notify()
             return self._serial
 
     def disarm(self, token: int) -> None:
@@ -72,17 +74,15 @@ class _Watchdog:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
 
     def _watch(self) -> None:
-        with self._changed:
-            while True:
+        while True:
+            time.sleep(CHECK_SECONDS)
+            with self._changed:
                 now = time.monotonic()
-                due = [(t, a) for t, a in self._armed.items()
-                       if a[1] <= now and t not in self._fired]
-                for token, (thread, _at, _seconds) in due:
-                    self._fired.add(token)
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
-                                                               ctypes.py_object(RenderTimeout))
-                waiting = [a[1] for t, a in self._armed.items() if t not in self._fired]
-                self._changed.wait(max(0.0, min(waiting) - now) if waiting else None)
+                for token, (thread, at, _seconds) in self._armed.items():
+                    if at <= now and token not in self._fired:
+                        self._fired.add(token)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                            ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
 
 
 _WATCHDOG = _Watchdog()

@@ -39,8 +39,15 @@ from posjobs.services.messages import (
 )
 from posjobs.services.slot import Resources, Slot, SlotConfig
 
-_BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[2]); "
-         "from posjobs.services.slot_process import main; main(int(sys.argv[1]))")
+_BOOT = """import sys, json
+sys.path[:] = json.loads(sys.argv[2])
+try:
+    from posjobs.services.slot_process import main
+except BaseException:
+    sys.exit(3)  # said once by the supervisor, not at every retry
+main(int(sys.argv[1]))
+"""
+CANNOT_IMPORT = 3  # a slot's exit code when posjobs cannot be imported in it
 _PR_SET_PDEATHSIG = 1
 
 

@@ -43,7 +43,7 @@ from posjobs.services.messages import (
 )
 from posjobs.services.outcome import Ended, conclude
 from posjobs.services.slot import STORE_BACKOFF, SlotConfig
-from posjobs.services.slot_process import spawn
+from posjobs.services.slot_process import CANNOT_IMPORT, spawn
 from posjobs.store.base import JobFilter, Store
 
 CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
@@ -85,6 +85,7 @@ class _SlotHandle:
         self.attempt: _Attempt | None = None
         self.kill: tuple[int, str] | None = None  # (job id, "timeout"|"killed"|"shutdown")
         self.broken: Broken | None = None
+        self.ended = 0.0  # when it was found dead (time.monotonic)
 
     def send(self, message: Work | Stop) -> None:
         with contextlib.suppress(OSError, ValueError):  # gone: its end of file says so
@@ -131,6 +132,7 @@ class Supervisor:
         self.trouble_since = 0.0  # time.monotonic()
         self.broken: Broken | None = None  # why slots cannot start, if they cannot
         self._slots: list[_SlotHandle] = []
+        self._unsettled: list[tuple[_SlotHandle, int]] = []  # dead slots, claims to settle
         self._serial = 0
         self._hold_until = 0.0  # no new orders before this (the store is failing)
         self._failures = 0
@@ -153,7 +155,15 @@ class Supervisor:
             self._serial += 1
             config = SlotConfig(str(self.project.root), self.store_url, self.settings,
                                 f"{self.name}/{self._serial}", self.speed)
-            slot = _SlotHandle(config)
+            try:
+                slot = _SlotHandle(config)
+            except OSError as err:  # no process could be started (limits, memory)
+                self._starts_failed += 1
+                self.broken = Broken(f"cannot start a slot process: {err}", store=False)
+                if self._starts_failed == 1:
+                    self.on_notice(self.broken.message)
+                self._next_start = time.monotonic() + min(5.0, 0.2 * 2 ** self._starts_failed)
+                return
             self._slots.append(slot)
             self._selector.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
 
@@ -300,14 +310,25 @@ class Supervisor:
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(slot.conn.fileno())
         code = slot.process.wait()
+        slot.ended = time.monotonic()
         slot.conn.close()
         if slot.broken is not None or not slot.ready:
             self._failed_start(slot, code)
-        try:
-            self._settle(slot, code)
-        except StoreError as err:
-            self.store_failed(err.message)  # its claims wait for lease recovery
+        self._unsettled.append((slot, code))
+        self._settle_all()
         self.start()
+
+    def _settle_all(self) -> None:
+        """Settle what dead slots left; while the store fails, retried with the duties,
+        until the claims' leases expire and lease recovery settles them instead."""
+        while self._unsettled:
+            slot, code = self._unsettled[0]
+            try:
+                self._settle(slot, code)
+            except StoreError as err:
+                self.store_failed(err.message)
+                return
+            self._unsettled.pop(0)
 
     def _settle(self, slot: _SlotHandle, code: int) -> None:
         held = self.store.list_jobs(JobFilter(statuses=(JobStatus.RUNNING,),
@@ -325,7 +346,7 @@ class Supervisor:
                                             released=True))
                 continue
             assert attempt is not None
-            took = time.monotonic() - attempt.began
+            took = slot.ended - attempt.began
             if reason == "timeout":
                 ended = Ended.timeout(job, attempt.limit, took)
             elif reason == "killed":
@@ -339,7 +360,9 @@ class Supervisor:
     def _failed_start(self, slot: _SlotHandle, code: int) -> None:
         """A slot that could not start: say why once, and retry later."""
         self._starts_failed += 1
-        self.broken = slot.broken or Broken(f"a slot process exited at start ({_death(code)})",
+        why = ("posjobs cannot be imported in it (is the installation complete?)"
+               if code == CANNOT_IMPORT else _exit_text(code))
+        self.broken = slot.broken or Broken(f"a slot process exited at start: {why}",
                                             store=False)
         if self._starts_failed == 1:
             self.on_notice(f"cannot start a slot: {self.broken.message}")
@@ -355,6 +378,8 @@ class Supervisor:
                 slot.stop_now(attempt.job.id, "timeout")
         if len(self._slots) < self.size:
             self.start()
+        if self._unsettled and now >= self._hold_until:
+            self._settle_all()
         running = {s.attempt.job.id: s for s in self._slots if s.attempt is not None}
         if not running or now < self._hold_until:
             return
@@ -421,11 +446,14 @@ class Supervisor:
 
 
 def _death(code: int) -> str:
+    return f"the process running the attempt died ({_exit_text(code)})"
+
+
+def _exit_text(code: int) -> str:
     if code < 0:
         try:
-            name = signal.Signals(-code).name
+            return signal.Signals(-code).name
         except ValueError:
-            name = f"signal {-code}"
-        return f"the process running the attempt died ({name})"
-    return f"the process running the attempt died (exit code {code})"
+            return f"signal {-code}"
+    return f"exit code {code}"
 

@@ -31,6 +31,7 @@ POLL_SECONDS = 0.1  # how soon rows written by other processes are noticed
 LOOP_SECONDS = 0.05  # how soon a time limit or a signal is acted on
 RETENTION_SECONDS = 300.0
 STORE_PATIENCE = 30.0  # a burst run gives up (exit 5) when the store fails this long
+DUTY_BUSY_SECONDS = 5.0  # how long the supervisor's own writes wait for another's lock
 
 
 class RealtimeWorker:

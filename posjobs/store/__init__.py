@@ -12,15 +12,16 @@ if TYPE_CHECKING:
     from posjobs.store.sqlite import SQLiteStore
 
 
-def open_store(url: str | Path) -> Store:
+def open_store(url: str | Path, *, busy_seconds: float = 60.0) -> Store:
     """Open (creating if needed) the store `url` names: today, the path of an SQLite file.
+    A write waits up to `busy_seconds` for another process's lock.
 
     Child processes reach the parent's store through this, so a store of another kind
     (PostgreSQL, for workers on many hosts) plugs in here.
     """
     from posjobs.store.sqlite import SQLiteStore
 
-    return SQLiteStore(url)
+    return SQLiteStore(url, busy_seconds)
 
 
 def at_speed(store: Store, speed: float) -> Store:

@@ -96,3 +96,13 @@ def test_a_read_only_store_folder_is_named(root, tmp_path):
     assert result.exit_code == 5
     assert f"{folder} is read-only" in result.stderr
     assert "--db PATH" in result.stderr
+
+
+def test_check_says_a_partial_is_outside_the_project(root, tmp_path):
+    evil = tmp_path / "evil.liquid"
+    evil.write_text("secret")
+    (root / "app/views/partials").mkdir(parents=True)
+    (root / "app/views/partials/evil.liquid").symlink_to(evil)
+    result = run_cli(["-p", str(root), "check"])
+    assert "include: partial 'evil' is outside the project" in result.stdout
+    assert "did you mean" not in result.stdout

@@ -24,6 +24,7 @@ from tests.services.test_worker_processes import (
     statuses,
     store_of,
     wait_for,
+    wait_for_line,
 )
 
 # About 5 s of work that never yields, within the loop limit.
@@ -366,3 +367,62 @@ def test_a_worker_killed_between_a_slot_s_finish_and_its_next_claim_costs_no_att
     assert (second.status, second.attempts) == (JobStatus.SCHEDULED, 0)
     assert store.attempts(2) == []
     assert [e.type for e in store.tail_logs(LogFilter(job_id=2), 10)] == ["job_enqueued"]
+
+
+def test_slots_that_cannot_import_posjobs_are_reported_once_and_end_the_run(tmp_path,
+                                                                            monkeypatch):
+    from posjobs.services import slot_process
+
+    root = project_with(tmp_path, jobs=1, loops=10)
+    monkeypatch.setattr(slot_process, "_BOOT", slot_process._BOOT.replace(
+        "posjobs.services.slot_process import", "posjobs.services.no_such_module import"))
+    result = run_cli(["-p", str(root), "worker", "--fast-forward"])
+    assert result.exit_code == 1
+    assert "posjobs cannot be imported in it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert statuses(store_of(root)) == {JobStatus.SCHEDULED: 1}
+
+
+def test_a_slot_process_that_cannot_be_started_is_a_message_not_a_traceback(tmp_path,
+                                                                            monkeypatch):
+    from posjobs.services import supervisor
+
+    def no_fork(_config):  # type: ignore[no-untyped-def]
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    root = project_with(tmp_path, jobs=1, loops=10)
+    monkeypatch.setattr(supervisor, "spawn", no_fork)
+    result = run_cli(["-p", str(root), "render", "/", "--run"])
+    assert result.exit_code == 1
+    assert "cannot start a slot process: [Errno 11] Resource temporarily unavailable" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_is_obeyed_while_another_process_holds_the_store_locked(tmp_path):
+    root = tmp_path / "project"
+    write_project(root, {
+        "app/views/pages/index.liquid": "{% background _ = 'forever' %}",
+        "app/views/partials/forever.liquid": FOREVER,
+        "posjobs.toml": "lease_seconds = 0.6\n"})  # a heartbeat every 0.2 s
+    assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+    store = store_of(root)
+    worker = start_worker(root, "-c", "1")
+    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    lock = sqlite3.connect(root / ".posjobs" / "posjobs.db", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        time.sleep(0.5)  # the worker's next heartbeat now waits for the lock
+        began = time.monotonic()
+        worker.send_signal(signal.SIGINT)
+        wait_for_line(worker, "stopping: 1 running attempt(s)")  # the first was heard
+        worker.send_signal(signal.SIGINT)
+        _out, err = worker.communicate(timeout=30)
+        took = time.monotonic() - began
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert took < 20  # not the minute SQLite would wait for the lock
+    assert worker.returncode == 5  # stopped while the store failed: said, not hidden
+    text = err.decode()  # what wait_for_line did not read
+    assert "stayed locked" in text and "Traceback" not in text

@@ -215,8 +215,10 @@ _PARSERS = frozenset({"parse_json", "parse_csv", "parse_xml", "extract_url_param
 
 def register(env: Environment) -> None:
     """Add the platformOS filters and Ruby Liquid's standard ones where python-liquid's
-    differ (standard.py; python-liquid's other standard filters are already there), then
-    bound what every filter takes and makes."""
+    differ (standard.py; python-liquid's other standard filters are already there), each
+    bounded in what it takes and makes (`_bounded`, inside `_checked`)."""
+    for name, func in list(env.filters.items()):  # python-liquid's standard filters
+        env.add_filter(name, _bounded(name, func))
     for name, func in standard.filters().items():
         if name in _PLATFORM_STANDARD:
             func = _platform_arrays(name, func)
@@ -225,8 +227,6 @@ def register(env: Environment) -> None:
         env.add_filter(name, _checked(name, _platform_arrays(name, func)))
     for alias, name in ALIASES.items():
         env.add_filter(alias, _checked(alias, _platform_arrays(name, FILTERS[name])))
-    for name, func in list(env.filters.items()):
-        env.add_filter(name, _bounded(name, func))
 
 
 def _platform_arrays(name: str, func: FilterT) -> FilterT:
@@ -287,8 +287,10 @@ def _bounded(name: str, func: FilterT) -> FilterT:
 
 
 def _checked(name: str, func: FilterT) -> FilterT:
-    """`func`, with a wrong number or name of arguments reported in the template's terms."""
+    """`func`, with a wrong number or name of arguments reported in the template's terms,
+    and bounded like every filter (`_bounded`: one wrapper, not two)."""
     signature = inspect.signature(func)
+    bounded = _bounded(name, func)
 
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -298,7 +300,7 @@ def _checked(name: str, func: FilterT) -> FilterT:
             raise FilterArgumentError(
                 f"{name}: {_arity(signature, len(args) - 1, kwargs)}", token=None
             ) from None
-        return func(*args, **kwargs)
+        return bounded(*args, **kwargs)
 
     return call
 

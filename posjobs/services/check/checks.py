@@ -73,9 +73,12 @@ class TemplateChecks:
             name = literal_name(reference[1]) if reference else None
             if reference and name is not None and not self.partial_exists(name):
                 token = getattr(reference[1], "token", node.token)
-                yield Finding("PJ004", spot(parsed.name, token),
-                              f"{reference[0]}: partial '{name}' not found"
-                              + _did_you_mean(self._near_partials(name)))
+                outside = self.project.partial_outside(name)
+                message = (f"{reference[0]}: partial '{name}' is outside the project (a "
+                           "symbolic link leads out of it)" if outside is not None else
+                           f"{reference[0]}: partial '{name}' not found"
+                           + _did_you_mean(self._near_partials(name)))
+                yield Finding("PJ004", spot(parsed.name, token), message)
             if isinstance(node, BackgroundNode):
                 yield from self.background(node, inside, parsed, literals)
             assigned = literal_assignment(node)

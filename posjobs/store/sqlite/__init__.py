@@ -18,8 +18,8 @@ from posjobs.store.sqlite.logs import LogQueries
 class SQLiteStore(JobQueries, LogQueries, Store):
     """A `Store` in one SQLite file. Safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._db = Database(path)
+    def __init__(self, path: str | Path, busy_seconds: float = 60.0) -> None:
+        self._db = Database(path, busy_seconds)
         self.path = self._db.path
 
     def at_speed(self, speed: float) -> SQLiteStore:

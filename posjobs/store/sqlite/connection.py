@@ -21,8 +21,9 @@ BUSY_TIMEOUT_MS = 60_000
 class Database:
     """One connection to the store's file, safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
         self.path = Path(path)
+        self._busy_ms = int(busy_seconds * 1000)  # how long a write waits for the lock
         self._lock = threading.RLock()
         if str(path) != ":memory:":
             try:
@@ -32,12 +33,12 @@ class Database:
             _refuse_empty(self.path)
         try:
             self._conn = sqlite3.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=60
-            )
+                str(path), isolation_level=None, check_same_thread=False,
+                timeout=self._busy_ms / 1000)
         except sqlite3.Error as err:
             raise self._cannot_open(err) from None
         try:
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             self._check_and_migrate()
             self._use_wal()
             self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -132,7 +133,7 @@ class Database:
             if "locked" in str(err) or "busy" in str(err):
                 raise StoreError(
                     f"{self.path} stayed locked by another process for "
-                    f"{BUSY_TIMEOUT_MS // 1000} s",
+                    f"{self._busy_ms / 1000:g} s",
                     hint="is a stuck posjobs process holding it?",
                 ) from None
             raise StoreError(f"{self.path}: {err}") from None
