@@ -48,6 +48,23 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def started(store: SQLiteStore, job_id: int) -> bool:
+    """The job's attempt is under way (its start is written 50 ms into it)."""
+    return any(e.type == "job_started" for e in store.tail_logs(LogFilter(job_id=job_id), 5))
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def waiting(pid: int) -> bool:
+    """The process used no CPU for 0.3 s: blocked (here, on SQLite's lock)."""
+    before = cpu_ticks(pid)
+    time.sleep(0.3)
+    return cpu_ticks(pid) == before
+
+
 linux_only = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
 
 
@@ -64,7 +81,7 @@ def test_a_slot_dies_with_its_worker_and_the_claims_it_never_started_are_release
     # max_attempts 1, as in the issue: an attempt wrongly used up makes the job dead.
     store = store_of(root)
     worker = start_worker(root, "--concurrency", "1")
-    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    wait_for(lambda: started(store, 1))
     slots = children(worker.pid)
     assert slots
     worker.send_signal(signal.SIGKILL)
@@ -234,7 +251,7 @@ def test_a_slot_killed_mid_job_is_recorded_as_a_crash_retried_and_replaced(tmp_p
     store = store_of(root)
     worker = start_worker(root, "-c", "1", "--grace", "0")
     try:
-        wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+        wait_for(lambda: started(store, 1))
         (slot,) = children(worker.pid)
         os.kill(slot, signal.SIGKILL)  # the slot alone, as the kernel's OOM killer would
         wait_for(lambda: store.get_job(1).status is not JobStatus.RUNNING, timeout=10)
@@ -253,15 +270,15 @@ def test_a_heartbeat_keeps_a_job_longer_than_its_lease_from_being_taken(tmp_path
     root = tmp_path / "project"
     write_project(root, {
         "app/views/pages/index.liquid": "{% background _ = 'long' %}",
-        # About 1.5 s: three times the lease.
+        # About 3 s: twice the lease.
         "app/views/partials/long.liquid":
-            "{% for i in (1..300000) %}{% assign x = i | plus: 1 %}{% endfor %}",
-        "posjobs.toml": "lease_seconds = 0.5\n"})
+            "{% for i in (1..600000) %}{% assign x = i | plus: 1 %}{% endfor %}",
+        "posjobs.toml": "lease_seconds = 1.5\n"})
     assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
     store = store_of(root)
     first = start_worker(root, "-c", "1", "--grace", "30")
     wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
-    other = start_worker(root, "-c", "1")  # recovers expired leases every 0.25 s
+    other = start_worker(root, "-c", "1")  # recovers expired leases every 0.75 s
     wait_for(lambda: store.get_job(1).status is JobStatus.DONE)
     for worker in (first, other):
         worker.send_signal(signal.SIGTERM)
@@ -355,7 +372,7 @@ def test_a_worker_killed_between_a_slot_s_finish_and_its_next_claim_costs_no_att
     (slot,) = children(worker.pid)
     lock = sqlite3.connect(root / ".posjobs" / "posjobs.db", isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
-    time.sleep(1.0)  # job 1 (about 0.1 s) ends; its slot now waits for the lock
+    wait_for(lambda: waiting(slot), timeout=30)  # job 1 ended; its slot waits for the lock
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
     assert alive(slot)  # between attempts nothing kills it: it must see for itself
@@ -408,7 +425,7 @@ def test_ctrl_c_is_obeyed_while_another_process_holds_the_store_locked(tmp_path)
     assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
     store = store_of(root)
     worker = start_worker(root, "-c", "1")
-    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    wait_for(lambda: started(store, 1))
     lock = sqlite3.connect(root / ".posjobs" / "posjobs.db", isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:

@@ -72,6 +72,12 @@ def wait_for_line(process: subprocess.Popen[bytes], text: str, timeout: float = 
         seen += chunk
 
 
+def attempt_under_way(store: SQLiteStore, job_id: int = 1) -> bool:
+    """The job's attempt has started (its start is written 50 ms into it), not only been
+    claimed."""
+    return any(e.type == "job_started" for e in store.tail_logs(LogFilter(job_id=job_id), 5))
+
+
 def store_of(root: Path) -> SQLiteStore:
     return SQLiteStore(root / ".posjobs" / "posjobs.db")
 
@@ -126,7 +132,7 @@ def test_sigterm_lets_a_running_attempt_finish(tmp_path):
     root = project_with(tmp_path, jobs=1, loops=150_000)  # about a second of work
     store = store_of(root)
     worker = start_worker(root, "--concurrency", "1", "--grace", "30")
-    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    wait_for(lambda: attempt_under_way(store))
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(60) == 0
     assert statuses(store) == {JobStatus.DONE: 1}
@@ -149,7 +155,7 @@ def test_a_second_signal_stops_at_once_losing_nothing(tmp_path):
     root = project_with(tmp_path, jobs=1, loops=2_000_000 // 2)
     store = store_of(root)
     worker = start_worker(root, "--concurrency", "1", "--grace", "600")
-    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+    wait_for(lambda: attempt_under_way(store))
     worker.send_signal(signal.SIGINT)  # starts the grace period...
     wait_for_line(worker, "stopping: 1 running attempt(s) get 600 s")
     worker.send_signal(signal.SIGINT)  # ...and this one ends it
@@ -201,7 +207,7 @@ def test_jobs_kill_stops_a_running_attempt(tmp_path):
     store = store_of(root)
     worker = start_worker(root, "--concurrency", "1")
     try:
-        wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 1)
+        wait_for(lambda: attempt_under_way(store))
         result = run_cli(["-p", str(root), "jobs", "kill", "1"])
         assert result.exit_code == 0, result.stderr
         job = store.get_job(1)
