@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -34,6 +35,9 @@ def list_command(
     ] = None,
     priority: Annotated[list[Priority] | None, typer.Option(
         "--priority", help="Only jobs of this priority (repeatable).")] = None,
+    run_id: Annotated[str | None, typer.Option(
+        "--run", metavar="RUN_ID", help="Only the jobs of this render's run (its id is in "
+                                        "render's output and --json).")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
     as_json: JsonOption = False,
     project: ProjectOption = None,
@@ -46,11 +50,13 @@ def list_command(
       posjobs jobs list --status dead
 
       posjobs jobs list --source-name 'send_*' --json
+
+      posjobs jobs list --run 3f9a1c2b7d40
     """
     app_ = state(ctx).use(project, db)
     jobs = app_.store.list_jobs(JobFilter(
         statuses=tuple(status or ()), source_names=tuple(source_name or ()),
-        priorities=tuple(priority or ()), limit=limit,
+        priorities=tuple(priority or ()), limit=limit, run_id=run_id,
     ))
     if as_json:
         app_.output.json([job_summary(job) for job in jobs])
@@ -191,11 +197,18 @@ def kill_command(
     return ExitCode.OK
 
 
+class Finished(str, Enum):
+    """What `jobs purge --status` accepts: the finished states only."""
+
+    DONE = "done"
+    DEAD = "dead"
+
+
 @app.command("purge")
 def purge_command(
     ctx: typer.Context,
-    status: Annotated[list[JobStatus], typer.Option(
-        "--status", "-s", help="Purge finished jobs in this state: done or dead (repeatable).")],
+    status: Annotated[list[Finished], typer.Option(
+        "--status", "-s", help="Purge finished jobs in this state (repeatable).")],
     older_than: Annotated[str, typer.Option(
         "--older-than", help="Only jobs that finished this long ago: 7d, 12h, 30m.")] = "0s",
     project: ProjectOption = None,
@@ -210,11 +223,8 @@ def purge_command(
     from posjobs.services.logs import parse_time
 
     app_ = state(ctx).use(project, db)
-    unfinished = [s.value for s in status if not s.is_final]
-    if unfinished:
-        raise UsageError(f"only done or dead jobs can be purged, not {', '.join(unfinished)}")
     before = parse_time(older_than, app_.clock.now())
-    count = app_.store.purge_jobs(tuple(status), before)
+    count = app_.store.purge_jobs(tuple(JobStatus(s.value) for s in status), before)
     app_.output.note(f"{count} job(s) purged", style="green")
     return ExitCode.OK
 

@@ -28,6 +28,7 @@ def enqueued_entry(job: NewJob, at: float) -> LogEntry:
         priority=job.priority.value,
         template=job.template,
         line=job.line,
+        run_id=job.run_id,
     )
 
 
@@ -43,4 +44,5 @@ def job_entry(job: Job, type_: str, message: str, at: float) -> LogEntry:
         priority=job.priority.value,
         template=job.template,
         line=job.line,
+        run_id=job.run_id,
     )

@@ -54,5 +54,6 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
             "line": entry.line,
             "page": entry.page,
             "request": entry.request,
+            "run_id": entry.run_id,
         },
     }
