@@ -61,7 +61,7 @@ def list_command(
     if as_json:
         app_.output.json([job_summary(job) for job in jobs])
     elif jobs:
-        app_.output.out.print(jobs_table(jobs, app_.clock.now()))
+        app_.output.out.print(jobs_table(jobs, app_.clock.now(), width=app_.output.out.width))
     else:
         app_.output.note("no jobs")
     return ExitCode.OK
@@ -106,25 +106,32 @@ def show_command(
         grid.add_row(key, value)
     for name, value in job.arguments.items():
         grid.add_row(f"  {name}", Text(safe(_short(value))))
-    if job.last_error:
-        grid.add_row("error", Text(safe(_error_text(job.last_error)), style="red"))
     out.out.print(grid)
+    # Errors are long: each on lines of its own, never squeezed into a table cell.
+    if job.last_error:
+        error = Text("error", style="bold")
+        error.append("  " + safe(_error_text(job.last_error)), style="red")
+        out.out.print(error)
     if job.body is not None:
         out.out.print(Text("body:", style="bold"))
         out.out.print(Text(safe(job.body.strip("\n"))))
     if attempts:
         table = Table(title="attempts", title_justify="left", box=None, header_style="bold",
                       pad_edge=False)
-        for column in ("#", "started", "duration", "worker", "outcome", "error"):
-            table.add_column(column)
+        for column in ("#", "started", "duration", "worker", "outcome"):
+            table.add_column(column, no_wrap=True)
         for attempt in attempts:
             table.add_row(
                 str(attempt.number), when(attempt.started_at, now),
                 "-" if attempt.duration is None else f"{attempt.duration * 1000:.1f} ms",
                 Text(safe(attempt.worker)), attempt.outcome or "running",
-                Text(safe(_error_text(attempt.error)) if attempt.error else "", style="red"),
             )
         out.out.print(table)
+        for attempt in attempts:
+            if attempt.error:
+                line = Text(f"  #{attempt.number} ", style="bold")
+                line.append(safe(_error_text(attempt.error)), style="red")
+                out.out.print(line)
     if logs:
         out.out.print(Text("logs:", style="bold"))
         for entry in logs:

@@ -155,7 +155,7 @@ def finish(app: AppState, result: RenderResult, *, run: bool, as_json: bool,
             # Drawing thousands of rows would cost more than the render: the first ones,
             # then a count and where to see them all.
             shown = result.jobs[:TABLE_ROWS]
-            out.err.print(jobs_table(shown, app.clock.now(),
+            out.err.print(jobs_table(shown, app.clock.now(), width=out.err.width,
                                      title=f"{len(result.jobs)} job(s) enqueued, "
                                            f"run {result.run_id}"))
             if len(result.jobs) > len(shown):
