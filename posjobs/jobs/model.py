@@ -213,6 +213,9 @@ class LogEntry:
     request: str | None = None  # "GET /orders/create?id=7", with `page`
     id: int | None = None
     run_id: str | None = None  # the render whose page or jobs wrote it
+    # When a fast-forwarded attempt wrote it, the time on the simulated clock
+    # (`created_at` is always the real time of writing).
+    simulated_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -55,5 +55,6 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
             "page": entry.page,
             "request": entry.request,
             "run_id": entry.run_id,
+            "simulated_at": iso(entry.simulated_at),
         },
     }

@@ -80,6 +80,8 @@ _V2 = ("""CREATE INDEX jobs_status_priority ON jobs (status, priority)""",)
 _V3 = (
     """ALTER TABLE jobs ADD COLUMN run_id TEXT""",
     """ALTER TABLE logs ADD COLUMN run_id TEXT""",
+    # a fast-forwarded attempt's entries: the simulated time (created_at is the real one)
+    """ALTER TABLE logs ADD COLUMN simulated_at REAL""",
     """CREATE INDEX jobs_run ON jobs (run_id, id) WHERE run_id IS NOT NULL""",
     """CREATE INDEX logs_run ON logs (run_id, id) WHERE run_id IS NOT NULL""",
 )

@@ -16,7 +16,7 @@ JOB_COLUMNS = (
 )
 LOG_COLUMNS = (
     "id, created_at, type, message, job_id, source_name, attempt, max_attempts, "
-    "priority, template, line, page, request, run_id"
+    "priority, template, line, page, request, run_id, simulated_at"
 )
 
 
@@ -49,12 +49,13 @@ def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> N
 def insert_logs(db: sqlite3.Connection, logs: Sequence[LogEntry]) -> None:
     db.executemany(
         "INSERT INTO logs (created_at, type, message, job_id, source_name, attempt, "
-        "max_attempts, priority, template, line, page, request, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "max_attempts, priority, template, line, page, request, run_id, simulated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 e.created_at, e.type, e.message, e.job_id, e.source_name, e.attempt,
                 e.max_attempts, e.priority, e.template, e.line, e.page, e.request, e.run_id,
+                e.simulated_at,
             )
             for e in logs
         ],
@@ -132,4 +133,5 @@ def log_row(row: Sequence[Any]) -> LogEntry:
         page=row[11],
         request=row[12],
         run_id=row[13],
+        simulated_at=row[14],
     )
