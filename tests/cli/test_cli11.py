@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import T0, run_cli
 
 PAGES = {
     "app/views/pages/index.liquid": "{% background _ = 'ok' %}home",
@@ -131,7 +131,7 @@ def test_a_run_id_marks_the_render_its_jobs_and_theirs(make_project):
     assert "page says hi" in messages and "parent ran" in messages
     assert "child failed" in messages
     assert all(entry["data"]["run_id"] == "ci-1" for entry in entries)
-    assert not any("ok" == entry["data"]["source_name"] for entry in entries)
+    assert not any(entry["data"]["source_name"] == "ok" for entry in entries)
     # render --json's logs: exactly `logs --json`'s fields, the jobs' entries included.
     assert first["logs"] == entries
     assert cli(project, "render", "/", "--run-id", "no spaces").exit_code == 2
@@ -170,3 +170,103 @@ def test_a_big_render_shows_the_first_rows_and_a_count(make_project):
     assert "300 job(s) enqueued, run big" in result.stderr
     assert "and 280 more: posjobs jobs list --run big" in result.stderr
     assert len(result.stderr.splitlines()) < 30
+
+
+def test_job_tables_keep_id_source_name_and_status_whole_at_80_columns(make_project):
+    import io
+
+    from rich.console import Console
+
+    from posjobs.cli.tables import jobs_table
+    from posjobs.store.base import JobFilter
+    from posjobs.store.sqlite import SQLiteStore
+
+    project = make_project({
+        "app/views/pages/orders/create_with_a_long_name.liquid": """
+            {% background _ = 'ok', source_name: 'send_the_order_confirmation_email_now' %}
+            {% background _ = 'ok', delay: 5 %}
+            {% background source_name: 'inline_one' %}x{% endbackground %}
+        """,
+        "app/views/partials/ok.liquid": "",
+    })
+    assert cli(project, "render", "orders/create_with_a_long_name").exit_code == 0
+    store = SQLiteStore(project.root / ".posjobs" / "posjobs.db")
+    jobs = store.list_jobs(JobFilter())
+    store.close()
+    for width in (60, 80, 100, 200):
+        console = Console(file=io.StringIO(), width=width, no_color=True)
+        console.print(jobs_table(jobs, T0, width=width))
+        lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+        assert lines[0].split()[:3] == ["id", "source_name", "status"], (width, lines)
+        assert all(len(line) <= width for line in lines), (width, lines)
+        assert len(lines) == 4, (width, lines)  # one line per job: nothing wrapped
+        text = "\n".join(lines)
+        assert "send_the_order_confirmation_email_now" in text
+        assert all(f" {job.id} " in f" {line} " for job, line in zip(jobs, lines[1:], strict=True))
+        assert text.count("scheduled") == 3
+    assert "kind" in lines[0] and "runs at" in lines[0]  # at 200, everything
+
+
+def test_jobs_show_prints_each_error_whole_on_its_own_line(make_project):
+    message = "this job failed on purpose " + "with a long explanation " * 8
+    project = make_project({
+        "app/views/pages/index.liquid":
+            "{% background _ = 'boom', max_attempts: 2 %}",
+        "app/views/partials/boom.liquid": "{% liquid\n  assign x = '" + message
+                                          + "' | frobnicate\n%}",
+    })
+    assert cli(project, "render", "/", "--run").exit_code == 1
+    shown = cli(project, "jobs", "show", "1")
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    errors = [line for line in lines if "frobnicate" in line and not line.startswith("[")]
+    assert [line.split()[0] for line in errors] == ["error", "#1", "#2"], lines
+    assert all(line.rstrip().endswith("'frobnicate'") for line in errors), errors
+
+
+def test_fast_forward_stamps_entries_with_the_real_time_and_shows_the_simulated_one(
+        make_project):
+    import time
+    from datetime import datetime
+
+    def parse_iso(text: str) -> float:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    project = make_project({
+        "app/views/pages/index.liquid": "{% background _ = 'later', delay: 60 %}",
+        "app/views/partials/later.liquid": "{% log 'an hour later' %}",
+    })
+    before = time.time()
+    assert cli(project, "render", "/", "--run").exit_code == 0
+    after = time.time()
+    entries = [json.loads(line) for line in
+               cli(project, "logs", "--json", "-n", "100").stdout.splitlines()]
+    stamps = [parse_iso(entry["created_at"]) for entry in entries]
+    assert stamps == sorted(stamps)
+    assert all(before - 1 <= stamp <= after + 1 for stamp in stamps)
+    logged = next(entry for entry in entries if entry["message"] == "an hour later")
+    assert parse_iso(logged["data"]["simulated_at"]) >= before + 3590
+    assert cli(project, "logs", "--since", "1m", "-n", "100").stdout.count("an hour later") == 1
+    shown = cli(project, "logs", "-n", "100").stdout
+    assert "fast-forward clock" in shown.split("an hour later", 1)[1].splitlines()[1]
+
+
+def test_liquid_limits_are_settable_in_posjobs_toml(make_project):
+    project = make_project({
+        "app/views/pages/index.liquid": "{% for i in (1..50) %}{{ i }}{% endfor %}",
+        "app/views/pages/deep.liquid": "{% include 'deep' %}",
+        "app/views/partials/deep.liquid": "{% include 'deep' %}",
+    })
+    assert cli(project, "render", "/").exit_code == 0
+    (project.root / "posjobs.toml").write_text("[limits]\nloop_iterations = 10\n"
+                                               "context_depth = 5\n")
+    looped = cli(project, "render", "/")
+    assert looped.exit_code == 4
+    assert "loop iteration limit reached" in looped.stderr.lower()
+    deep = cli(project, "render", "deep")
+    assert deep.exit_code == 4
+    assert "maximum context depth reached" in deep.stderr.lower()
+    (project.root / "posjobs.toml").write_text("[limits]\nloops = 10\n")
+    wrong = cli(project, "render", "/")
+    assert wrong.exit_code == 2
+    assert "[limits] has no loops; it takes loop_iterations" in wrong.stderr
