@@ -170,6 +170,11 @@ def test_a_big_render_shows_the_first_rows_and_a_count(make_project):
     assert "300 job(s) enqueued, run big" in result.stderr
     assert "and 280 more: posjobs jobs list --run big" in result.stderr
     assert len(result.stderr.splitlines()) < 30
+    ran = cli(project, "render", "/", "--run")
+    assert ran.exit_code == 0
+    summary = ran.stderr.split("run summary", 1)[1]
+    assert "and 280 more: posjobs jobs list" in summary
+    assert len(summary.splitlines()) < 30
 
 
 def test_job_tables_keep_id_source_name_and_status_whole_at_80_columns(make_project):
