@@ -147,7 +147,8 @@ def retry_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Run a dead (or done) job again, now, with a fresh set of attempts."""
+    """Run a dead (or done) job again, now, with a fresh set of attempts; exit 6 for a job
+    in another state."""
     app_ = state(ctx).use(project, db)
     if (job_id is None) == (not all_dead):
         raise UsageError("give a job id or --all-dead (not both)")
@@ -169,7 +170,7 @@ def run_command(
     db: DbOption = None,
 ) -> int:
     """Run one waiting job now, whatever its run time; exit 1 unless it ends done (or is
-    scheduled to retry)."""
+    scheduled to retry), 6 if it is not waiting (scheduled or retry)."""
     from posjobs.cli.worker import print_outcome
     from posjobs.services.runner import run_one
 
@@ -191,7 +192,7 @@ def kill_command(
     db: DbOption = None,
 ) -> int:
     """Stop a running attempt. The job goes dead; `jobs retry` runs it again. Exits 1 if its
-    worker does not stop it within --wait seconds."""
+    worker does not stop it within --wait seconds, 6 if the job is not running."""
     from posjobs.services.runner import kill
 
     app_ = state(ctx).use(project, db)
@@ -243,7 +244,8 @@ def delete_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Delete a job and its attempts (its log entries stay)."""
+    """Delete a job and its attempts (its log entries stay); exit 6 while it runs (stop it
+    first with `jobs kill`)."""
     app_ = state(ctx).use(project, db)
     manage.delete(app_.store, job_id)
     app_.output.note(f"job {job_id} deleted", style="green")
