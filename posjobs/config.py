@@ -44,8 +44,24 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class LiquidLimits:
+    """`[limits]`: what one render (a page or a job attempt) may use. The platform does not
+    publish its values; these are generous enough for real pages and stop runaway ones."""
+
+    loop_iterations: int = 1_000_000  # iterations of all loops of a render together
+    output_bytes: int = 20_000_000  # what a render may write (its output and captures)
+    namespace_bytes: int = 20_000_000  # what its assigned variables may hold
+    context_depth: int = 30  # nesting of includes, renders and blocks
+
+
+LIMIT_UNITS = {"loop_iterations": "iterations", "output_bytes": "bytes",
+               "namespace_bytes": "bytes", "context_depth": "levels"}
+
+
+@dataclass(frozen=True)
 class Settings:
     time_limits: TimeLimits = field(default_factory=TimeLimits)
+    limits: LiquidLimits = field(default_factory=LiquidLimits)
     retention: Retention = field(default_factory=Retention)
     environment: str = "staging"
     constants: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +109,16 @@ class Settings:
             max_logs=int(_positive("retention.max_logs", keep.get(
                 "max_logs", defaults.max_logs), "entries", 1, MAX_COUNT)),
         )
+        liquid = _table(data, "limits", where)
+        liquid_defaults = LiquidLimits()
+        unknown = set(liquid) - set(vars(liquid_defaults))
+        if unknown:
+            raise UsageError(f"{where}: [limits] has no {', '.join(sorted(unknown))}; "
+                             f"it takes {', '.join(vars(liquid_defaults))}")
+        liquid_limits = LiquidLimits(**{
+            key: int(_positive(f"limits.{key}", liquid.get(key, default), LIMIT_UNITS[key], 1,
+                               MAX_COUNT))
+            for key, default in vars(liquid_defaults).items()})
         defaults_memory = Settings.memory_limit_mb
         environment = environ.get("POSJOBS_ENVIRONMENT") or data.get("environment", "staging")
         if not isinstance(environment, str) or not environment:
@@ -111,6 +137,7 @@ class Settings:
                                                    MAX_DAYS * DAY)
                                       for k, v in limits.items()}),
             retention=retention,
+            limits=liquid_limits,
             environment=environment,
             constants=_table(data, "constants", where),
             globals=_table(data, "globals", where),

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3  # no project, page, partial or job by that name
     TEMPLATE = 4  # a Liquid template failed to parse or render
     STORE = 5  # the store file is unusable (not a posjobs database, newer schema, locked)
+    WRONG_STATE = 6  # the job exists but its state forbids that (kill a dead job, run a done one)
     INTERRUPTED = 130
 
 
@@ -46,6 +47,12 @@ class PageNotFound(NotFoundError):
 
 class JobNotFound(NotFoundError):
     pass
+
+
+class WrongStateError(PosjobsError):
+    """A job command on a job whose state does not allow it: not bad usage, not a failure."""
+
+    exit_code = ExitCode.WRONG_STATE
 
 
 class StoreError(PosjobsError):

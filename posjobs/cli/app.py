@@ -10,7 +10,7 @@ import typer
 
 from posjobs import __version__
 from posjobs.cli import check, data, evaluate, jobs, logs, mail, render, serve, test, worker
-from posjobs.cli.output import Output
+from posjobs.cli.output import Output, error_json
 from posjobs.cli.state import AppState, DbOption, ProjectOption
 from posjobs.errors import ExitCode, PosjobsError, UsageError
 
@@ -22,11 +22,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 ok; 1 a job ended dead, a test failed or the work failed; 2 bad usage; "
-    "3 not found (project, page, partial, job, outbox message, table, record, the tests "
-    "module); 4 template "
-    "error; 5 store error; "
-    "130 interrupted.",
+    epilog="Exit codes: 0 ok; 1 a job ended dead, a test failed, check found errors, or the "
+    "work failed; 2 bad usage; 3 not found (project, page, job, outbox message, table, "
+    "record, the tests module); 4 template error (a missing partial too); 5 store error; "
+    "6 a job in the wrong state (jobs kill on a dead job, jobs run on a done one); "
+    "130 interrupted. With --json a failure also prints {\"error\": {...}} on stdout.",
 )
 app.command("render")(render.render_command)
 app.command("eval")(evaluate.eval_command)
@@ -71,9 +71,11 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
     """Run the CLI; user mistakes end with a message and an exit code, never a traceback."""
     state = state or AppState()
     code: int = ExitCode.OK
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
     try:
-        argv = list(sys.argv[1:] if argv is None else argv)
         _check_utf8(argv)
+        argv = hoist_global_options(argv)
         # standalone_mode=False: Click returns exit codes and raises errors, so that every
         # way out passes through here and closes the store.
         result = app(args=argv, obj=state, standalone_mode=False)
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
     except PosjobsError as err:
         state.output.error(err)
         code = err.exit_code
+        if as_json:  # a pipeline parses one shape, whatever went wrong
+            state.output.json(error_json(code, err.message, err))
     except typer.TyperException as err:  # Typer's own usage errors (bad option, missing argument)
         show = getattr(err, "show", None)
         if show is not None:
@@ -95,12 +99,42 @@ def main(argv: list[str] | None = None, state: AppState | None = None) -> None:
         else:
             state.output.note(f"error: {err.format_message()}", style="red")
         code = ExitCode.USAGE if err.exit_code == 2 else err.exit_code
+        if as_json:
+            state.output.json(error_json(code, err.format_message()))
     except (typer.Abort, KeyboardInterrupt):
         state.output.note("interrupted", style="yellow")
         code = ExitCode.INTERRUPTED
     finally:
         state.close()
     sys.exit(int(code))
+
+
+GLOBAL_FLAGS = ("--no-color",)
+GLOBAL_WITH_VALUE = ("--project", "-p", "--db")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Global options may come anywhere (`posjobs logs --no-color`, `posjobs jobs --project .
+    list`): move them in front of the command name, where Click looks for them. Nothing
+    after `--` moves."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            rest += argv[index:]
+            break
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_WITH_VALUE and "=" in arg):
+            hoisted.append(arg)
+        elif arg in GLOBAL_WITH_VALUE and index + 1 < len(argv):
+            hoisted += argv[index:index + 2]
+            index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return hoisted + rest
 
 
 def _check_utf8(argv: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -34,6 +35,9 @@ def list_command(
     ] = None,
     priority: Annotated[list[Priority] | None, typer.Option(
         "--priority", help="Only jobs of this priority (repeatable).")] = None,
+    run_id: Annotated[str | None, typer.Option(
+        "--run", metavar="RUN_ID", help="Only the jobs of this render's run (its id is in "
+                                        "render's output and --json).")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
     as_json: JsonOption = False,
     project: ProjectOption = None,
@@ -46,16 +50,18 @@ def list_command(
       posjobs jobs list --status dead
 
       posjobs jobs list --source-name 'send_*' --json
+
+      posjobs jobs list --run 3f9a1c2b7d40
     """
     app_ = state(ctx).use(project, db)
     jobs = app_.store.list_jobs(JobFilter(
         statuses=tuple(status or ()), source_names=tuple(source_name or ()),
-        priorities=tuple(priority or ()), limit=limit,
+        priorities=tuple(priority or ()), limit=limit, run_id=run_id,
     ))
     if as_json:
         app_.output.json([job_summary(job) for job in jobs])
     elif jobs:
-        app_.output.out.print(jobs_table(jobs, app_.clock.now()))
+        app_.output.out.print(jobs_table(jobs, app_.clock.now(), width=app_.output.out.width))
     else:
         app_.output.note("no jobs")
     return ExitCode.OK
@@ -100,25 +106,32 @@ def show_command(
         grid.add_row(key, value)
     for name, value in job.arguments.items():
         grid.add_row(f"  {name}", Text(safe(_short(value))))
-    if job.last_error:
-        grid.add_row("error", Text(safe(_error_text(job.last_error)), style="red"))
     out.out.print(grid)
+    # Errors are long: each on lines of its own, never squeezed into a table cell.
+    if job.last_error:
+        error = Text("error", style="bold")
+        error.append("  " + safe(_error_text(job.last_error)), style="red")
+        out.out.print(error)
     if job.body is not None:
         out.out.print(Text("body:", style="bold"))
         out.out.print(Text(safe(job.body.strip("\n"))))
     if attempts:
         table = Table(title="attempts", title_justify="left", box=None, header_style="bold",
                       pad_edge=False)
-        for column in ("#", "started", "duration", "worker", "outcome", "error"):
-            table.add_column(column)
+        for column in ("#", "started", "duration", "worker", "outcome"):
+            table.add_column(column, no_wrap=True)
         for attempt in attempts:
             table.add_row(
                 str(attempt.number), when(attempt.started_at, now),
                 "-" if attempt.duration is None else f"{attempt.duration * 1000:.1f} ms",
                 Text(safe(attempt.worker)), attempt.outcome or "running",
-                Text(safe(_error_text(attempt.error)) if attempt.error else "", style="red"),
             )
         out.out.print(table)
+        for attempt in attempts:
+            if attempt.error:
+                line = Text(f"  #{attempt.number} ", style="bold")
+                line.append(safe(_error_text(attempt.error)), style="red")
+                out.out.print(line)
     if logs:
         out.out.print(Text("logs:", style="bold"))
         for entry in logs:
@@ -134,7 +147,8 @@ def retry_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Run a dead (or done) job again, now, with a fresh set of attempts."""
+    """Run a dead (or done) job again, now, with a fresh set of attempts; exit 6 for a job
+    in another state."""
     app_ = state(ctx).use(project, db)
     if (job_id is None) == (not all_dead):
         raise UsageError("give a job id or --all-dead (not both)")
@@ -156,7 +170,7 @@ def run_command(
     db: DbOption = None,
 ) -> int:
     """Run one waiting job now, whatever its run time; exit 1 unless it ends done (or is
-    scheduled to retry)."""
+    scheduled to retry), 6 if it is not waiting (scheduled or retry)."""
     from posjobs.cli.worker import print_outcome
     from posjobs.services.runner import run_one
 
@@ -178,7 +192,7 @@ def kill_command(
     db: DbOption = None,
 ) -> int:
     """Stop a running attempt. The job goes dead; `jobs retry` runs it again. Exits 1 if its
-    worker does not stop it within --wait seconds."""
+    worker does not stop it within --wait seconds, 6 if the job is not running."""
     from posjobs.services.runner import kill
 
     app_ = state(ctx).use(project, db)
@@ -191,11 +205,18 @@ def kill_command(
     return ExitCode.OK
 
 
+class Finished(str, Enum):
+    """What `jobs purge --status` accepts: the finished states only."""
+
+    DONE = "done"
+    DEAD = "dead"
+
+
 @app.command("purge")
 def purge_command(
     ctx: typer.Context,
-    status: Annotated[list[JobStatus], typer.Option(
-        "--status", "-s", help="Purge finished jobs in this state: done or dead (repeatable).")],
+    status: Annotated[list[Finished], typer.Option(
+        "--status", "-s", help="Purge finished jobs in this state (repeatable).")],
     older_than: Annotated[str, typer.Option(
         "--older-than", help="Only jobs that finished this long ago: 7d, 12h, 30m.")] = "0s",
     project: ProjectOption = None,
@@ -210,11 +231,8 @@ def purge_command(
     from posjobs.services.logs import parse_time
 
     app_ = state(ctx).use(project, db)
-    unfinished = [s.value for s in status if not s.is_final]
-    if unfinished:
-        raise UsageError(f"only done or dead jobs can be purged, not {', '.join(unfinished)}")
     before = parse_time(older_than, app_.clock.now())
-    count = app_.store.purge_jobs(tuple(status), before)
+    count = app_.store.purge_jobs(tuple(JobStatus(s.value) for s in status), before)
     app_.output.note(f"{count} job(s) purged", style="green")
     return ExitCode.OK
 
@@ -226,7 +244,8 @@ def delete_command(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> int:
-    """Delete a job and its attempts (its log entries stay)."""
+    """Delete a job and its attempts (its log entries stay); exit 6 while it runs (stop it
+    first with `jobs kill`)."""
     app_ = state(ctx).use(project, db)
     manage.delete(app_.store, job_id)
     app_.output.note(f"job {job_id} deleted", style="green")

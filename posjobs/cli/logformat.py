@@ -37,6 +37,8 @@ def origin(entry: LogEntry) -> str:
         parts.append(entry.request or "page")
     if entry.template:
         parts.append(f"{entry.template}:{entry.line}" if entry.line else entry.template)
+    if entry.simulated_at is not None and abs(entry.simulated_at - entry.created_at) >= 1:
+        parts.append(f"fast-forward clock {timestamp(entry.simulated_at)}")
     return " · ".join(parts)
 
 

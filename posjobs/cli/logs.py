@@ -33,6 +33,9 @@ def logs_command(
         "--job", help="Only this job's entries; with --follow, exit when it ends "
                       "(0 done, 1 dead).")] = None,
     errors: Annotated[bool, typer.Option("--errors", help="Only error types.")] = False,
+    run_id: Annotated[str | None, typer.Option(
+        "--run", metavar="RUN_ID", help="Only entries of this render's run: its page and "
+                                        "every job it caused.")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", help="Only entries from then on: 10m, 2h, 1d or a timestamp.")] = None,
     until: Annotated[str | None, typer.Option(
@@ -41,9 +44,12 @@ def logs_command(
                                         help="Print only the main line of each entry.")] = False,
     interval: Annotated[int | None, typer.Option(
         "--interval", min=10, help="Poll interval in ms while following (default 50).")] = None,
+    fail: Annotated[bool, typer.Option(
+        "--fail", help="Exit 1 if any entry matched, like grep (e.g. with --errors in CI).")
+    ] = False,
     as_json: JsonOption = False,
-    clear: Annotated[bool, typer.Option("--clear", help="Delete every log entry (asks first).")
-                     ] = False,
+    clear: Annotated[bool, typer.Option(
+        "--clear", help="Delete every log entry (asks first); takes no filters.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --clear: do not ask.")] = False,
     project: ProjectOption = None,
     db: DbOption = None,
@@ -59,6 +65,8 @@ def logs_command(
       posjobs logs --errors --since 1h --json | jq .message
 
       posjobs logs --follow --job 42     # waits for job 42; exit 0 done, 1 dead
+
+      posjobs logs --errors --fail -n 0  # CI: exit 1 if anything logged an error
     """
     from posjobs.services.logs import follow as follow_log
     from posjobs.services.logs import parse_time
@@ -66,6 +74,15 @@ def logs_command(
     app = state(ctx).use(project, db)
     store = app.store
     if clear:
+        given = [name for name, value in (
+            ("--filter", filter_), ("--type", type_glob), ("--source-name", source_name),
+            ("--job", job), ("--errors", errors), ("--run", run_id), ("--since", since),
+            ("--until", until), ("--follow", follow), ("--fail", fail), ("--json", as_json),
+        ) if value]
+        if given:
+            raise UsageError(f"--clear deletes every log entry; it cannot be combined with "
+                             f"{', '.join(given)}",
+                             hint="run `posjobs logs --clear` alone to delete them all")
         return clear_log(app, yes)
     now = app.clock.now()
     flt = LogFilter(
@@ -76,23 +93,34 @@ def logs_command(
         since=parse_time(since, now) if since else None,
         until=parse_time(until, now) if until else None,
         errors_only=errors,
+        run_id=run_id,
     )
     if job is not None and store.get_job(job) is None:
         raise JobNotFound(f"no job {job}")
     out = app.output
 
+    followed = 0
+
     def show(entry):  # type: ignore[no-untyped-def]
+        nonlocal followed
+        followed += 1
         if as_json:
             out.json_line(entry_json(entry))
         else:
             print_entry(out, entry, quiet=quiet)
 
     start = store.last_log_id()
-    # The tail ends where following begins, so no entry is shown twice.
-    for entry in store.tail_logs(flt, lines, up_to=start) if lines else []:
+    # The tail ends where following begins, so no entry is shown twice. One more than asked
+    # for tells whether -n cut older entries off.
+    tail = store.tail_logs(flt, lines + 1, up_to=start)
+    matched = len(tail)  # with -n 0 too, --fail knows whether anything matched
+    cut = len(tail) > lines
+    for entry in tail[len(tail) - lines:] if cut else tail:
         show(entry)
+    if cut and lines:  # said last, where the reader looks; -n 0 asked for none
+        out.note(f"older matching entries not shown (-n {lines}); raise -n to see them")
     if not follow:
-        return ExitCode.OK
+        return ExitCode.FAILED if fail and matched else ExitCode.OK
 
     final: list[JobStatus] = []
 
@@ -108,9 +136,9 @@ def logs_command(
     for entry in follow_log(store, flt, start, should_stop=job_finished,
                             poll_seconds=(interval or 50) / 1000):
         show(entry)
-    if final:
-        return ExitCode.OK if final[0] is JobStatus.DONE else ExitCode.FAILED
-    return ExitCode.OK
+    if final and final[0] is not JobStatus.DONE:
+        return ExitCode.FAILED
+    return ExitCode.FAILED if fail and (matched or followed) else ExitCode.OK
 
 
 def clear_log(app: AppState, yes: bool) -> int:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from posjobs.errors import PosjobsError, TemplateError
+from posjobs.errors import ExitCode, PosjobsError, TemplateError
 
 # C0/C1 control characters other than newline and tab: shown escaped, never sent raw, so
 # that a log message cannot colour, move or clear the user's terminal.
@@ -110,6 +110,25 @@ class Output:
                 self.err.print(Text(pointer, style="red"))
         if err.hint:
             self.err.print(Text("hint: " + safe(err.hint), style="yellow"))
+
+
+def error_json(code: int, message: str, err: PosjobsError | None = None) -> dict[str, Any]:
+    """The one shape every failure has under `--json`: `{"error": {...}}` on stdout."""
+    try:
+        kind = ExitCode(code).name.lower()
+    except ValueError:
+        kind = "failed"
+    template = err if isinstance(err, TemplateError) else None
+    return {"error": {
+        "kind": kind,
+        "class": type(err).__name__ if err is not None else "UsageError",
+        "message": message,
+        "file": template.path if template else None,
+        "line": template.line if template else None,
+        "column": template.column if template else None,
+        "hint": err.hint if err is not None else None,
+        "exit_code": int(code),
+    }}
 
 
 def _raise_broken_pipe() -> None:

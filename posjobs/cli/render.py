@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -50,6 +51,10 @@ def render_command(
         "--run", help="Then run the jobs this render caused, and theirs, to the end, "
                       "without waiting out delays; exit 1 if any ended dead (CI smoke check).")
     ] = False,
+    run_id: Annotated[str | None, typer.Option(
+        "--run-id", metavar="ID",
+        help="The run id this render and every job it causes carry (default: a random "
+             "one); `logs --run ID` and `jobs list --run ID` show just that run.")] = None,
     as_json: JsonOption = False,
     project: ProjectOption = None,
     db: DbOption = None,
@@ -81,7 +86,7 @@ def render_command(
               if page == "-" else page)
     result = render_page(app.project, app.store, target, clock=app.clock,
                          settings=app.settings, request=request, cwd=Path.cwd(),
-                         data=app.data)
+                         data=app.data, run_id=checked_run_id(run_id))
     response = result.response_summary()
     if not as_json:
         out.data(result.html)
@@ -96,6 +101,9 @@ def render_command(
 
 
 STDIN_NAME = "<stdin>"
+TABLE_ROWS = 20  # a render's jobs shown on stderr; the rest are counted
+RUN_LOG_LIMIT = 100_000  # `render --json`'s `logs`: a run's entries, newest kept
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 def read_stdin(app: AppState, what: str, command: str = "render") -> str:
@@ -123,6 +131,9 @@ def build_request(
     # An id or an email names a stored user; anything else is the JSON form.
     stored = user is not None and (user.strip().isdigit() or (
         "@" in user.strip()[1:] and not user.lstrip().startswith(("{", "@"))))
+    if method is not None and method.upper() not in METHODS:
+        raise UsageError(f"--method {method!r} is not an HTTP method",
+                         hint="one of " + ", ".join(METHODS))
     return Request(
         params=parse_pairs(param or [], "--param"),
         headers=parse_headers(header or []),
@@ -141,8 +152,15 @@ def finish(app: AppState, result: RenderResult, *, run: bool, as_json: bool,
     out = app.output
     if not as_json:
         if result.jobs:
-            out.err.print(jobs_table(result.jobs, app.clock.now(),
-                                     title=f"{len(result.jobs)} job(s) enqueued"))
+            # Drawing thousands of rows would cost more than the render: the first ones,
+            # then a count and where to see them all.
+            shown = result.jobs[:TABLE_ROWS]
+            out.err.print(jobs_table(shown, app.clock.now(), width=out.err.width,
+                                     title=f"{len(result.jobs)} job(s) enqueued, "
+                                           f"run {result.run_id}"))
+            if len(result.jobs) > len(shown):
+                out.note(f"and {len(result.jobs) - len(shown):,} more: posjobs jobs list "
+                         f"--run {result.run_id}")
         else:
             out.note("no jobs enqueued")
     outcomes = None
@@ -153,10 +171,17 @@ def finish(app: AppState, result: RenderResult, *, run: bool, as_json: bool,
         if not as_json:
             print_summary(out, outcomes)
     if as_json:
+        from posjobs.services.reports import entry_json
+        from posjobs.store.base import LogFilter
+
+        # Read back from the store: the fields of `logs --json` (ids included) and, after
+        # --run, the entries of every job of the run.
+        entries = app.store.tail_logs(LogFilter(run_id=result.run_id), RUN_LOG_LIMIT)
         data: dict[str, object] = {
             **head,
+            "run_id": result.run_id,
             "jobs": [job.summary() for job in result.jobs],
-            "logs": [entry.to_dict() for entry in result.logs],
+            "logs": [entry_json(entry) for entry in entries],
         }
         if outcomes is not None:
             data["run"] = outcomes.to_dict()
@@ -164,6 +189,12 @@ def finish(app: AppState, result: RenderResult, *, run: bool, as_json: bool,
     if outcomes is not None and not outcomes.ok:
         return ExitCode.FAILED
     return ExitCode.OK
+
+
+def checked_run_id(run_id: str | None) -> str | None:
+    if run_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}", run_id):
+        raise UsageError(f"--run-id {run_id!r}: letters, digits and . _ : - only (at most 100)")
+    return run_id
 
 
 def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:

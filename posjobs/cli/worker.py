@@ -86,14 +86,22 @@ def worker_command(
     return ExitCode.OK
 
 
+SUMMARY_ROWS = 20
+
+
 def print_summary(out: Output, summary: RunSummary) -> None:
     """The table of a run's jobs, and the verdict."""
     if summary.jobs:
         table = Table(title="run summary", title_justify="left", box=None,
                       header_style="bold", pad_edge=False)
         for column in ("id", "source_name", "status", "attempts", "duration", "error"):
-            table.add_column(column, justify="right" if column == "id" else "left")
-        for job in summary.jobs:
+            table.add_column(column, justify="right" if column == "id" else "left",
+                             no_wrap=column != "source_name",
+                             overflow="ellipsis" if column == "error" else "fold")
+        # Dead jobs first; thousands of rows would cost more than the run (`jobs list` has
+        # them all).
+        ordered = sorted(summary.jobs, key=lambda j: (j.status is not JobStatus.DEAD, j.id))
+        for job in ordered[:SUMMARY_ROWS]:
             error = job.last_error or {}
             duration = summary.durations.get(job.id)
             table.add_row(
@@ -105,6 +113,8 @@ def print_summary(out: Output, summary: RunSummary) -> None:
                      else ""),
             )
         out.err.print(table)
+        if len(ordered) > SUMMARY_ROWS:
+            out.note(f"and {len(ordered) - SUMMARY_ROWS:,} more: posjobs jobs list")
     if not summary.total:
         out.note("no jobs ran")
         return

@@ -63,6 +63,7 @@ class NewJob:
     delay: float = 0.0
     context: dict[str, Any] = field(default_factory=dict)  # the restricted job context
     parent_job_id: int | None = None
+    run_id: str | None = None  # the render that caused it (directly or through its jobs)
 
     @property
     def kind(self) -> str:
@@ -96,6 +97,7 @@ class Job:
     finished_at: float | None = None
     last_error: dict[str, Any] | None = None
     kill_requested: bool = False  # `jobs kill` asked for it while it ran
+    run_id: str | None = None  # the render that caused it (directly or through its jobs)
 
     @property
     def kind(self) -> str:
@@ -118,6 +120,7 @@ class Job:
             "template": self.template,
             "line": self.line,
             "parent_job_id": self.parent_job_id,
+            "run_id": self.run_id,
             "error": self.last_error,
         }
 
@@ -209,6 +212,10 @@ class LogEntry:
     page: str | None = None  # the page path, for entries written while rendering a page
     request: str | None = None  # "GET /orders/create?id=7", with `page`
     id: int | None = None
+    run_id: str | None = None  # the render whose page or jobs wrote it
+    # When a fast-forwarded attempt wrote it, the time on the simulated clock
+    # (`created_at` is always the real time of writing).
+    simulated_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

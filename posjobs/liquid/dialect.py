@@ -54,7 +54,7 @@ class Dialect:
         from posjobs.liquid import filters, tags
 
         self.project = project
-        self.limits = limits or Limits(render_seconds=_render_limit(project))
+        self.limits = limits or _limits(project)
         self.loader = ProjectLoader(project)
         self.env = _environment_class(self.limits)(loader=self.loader)
         # The runs being rendered, innermost last: a notification sent during a render
@@ -176,12 +176,16 @@ def to_template_error(err: LiquidError, fallback_name: str) -> TemplateError:
                          error_class=type(err).__name__)
 
 
-def _render_limit(project: Project) -> float:
-    """A page render's time limit: `[time_limits] render` in posjobs.toml (60 s)."""
+def _limits(project: Project) -> Limits:
+    """The project's limits: `[limits]` and `[time_limits] render` in posjobs.toml."""
     from posjobs.config import Settings
     from posjobs.errors import UsageError
 
     try:
-        return Settings.load(project.root).time_limits.render
+        settings = Settings.load(project.root)
     except UsageError:
-        return 60.0  # the command that loads the settings reports the mistake
+        return Limits()  # the command that loads the settings reports the mistake
+    liquid = settings.limits
+    return Limits(loop_iterations=liquid.loop_iterations, output_bytes=liquid.output_bytes,
+                  namespace_bytes=liquid.namespace_bytes, context_depth=liquid.context_depth,
+                  render_seconds=settings.time_limits.render)

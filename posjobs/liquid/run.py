@@ -36,6 +36,9 @@ class RunState:
     environment: str = "staging"
     page: str | None = None  # the page's path when rendering a page
     job: JobInfo | None = None  # the job when running a job attempt
+    # The render this run belongs to: a page render's own, or the one that caused the job;
+    # its entries and the jobs it enqueues carry it.
+    run_id: str | None = None
     # The run's access to the project's data (`{% graphql %}`); the caller commits it with
     # the run or rolls it back.
     data: DataSession | None = None
@@ -79,6 +82,7 @@ class RunState:
                 template=template,
                 line=line,
                 page=self.page,
+                run_id=self.run_id,
             )
         self.logs.append(entry)
         if self.sink is not None:

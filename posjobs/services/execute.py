@@ -47,6 +47,7 @@ def execute(
         environment=str(job.context.get("environment") or environment),
         job=JobInfo(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value),
         sink=on_log,
+        run_id=job.run_id,
     )
     if data is not None:
         run.data = data.session(clock, log=lambda type_, message: run.log(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from posjobs.clock import iso
+from collections.abc import Callable
+
+from posjobs.clock import Clock, iso
 from posjobs.jobs.model import Job, LogEntry, NewJob
 
 ENQUEUED = "job_enqueued"
@@ -14,6 +16,22 @@ DEAD = "job_dead_error"
 TIMEOUT = "job_timeout_error"
 KILLED = "job_killed_error"
 RECOVERED = "job_recovered"
+
+
+def real_time(clock: Clock) -> Callable[[LogEntry], LogEntry]:
+    """Stamp an entry written on a simulated clock (fast-forward) with the real time it is
+    written, keeping the simulated time in `simulated_at`; an entry already stamped stays."""
+
+    def stamp(entry: LogEntry) -> LogEntry:
+        if entry.simulated_at is None:
+            entry.simulated_at, entry.created_at = entry.created_at, clock.now()
+        return entry
+
+    return stamp
+
+
+def as_is(entry: LogEntry) -> LogEntry:
+    return entry
 
 
 def enqueued_entry(job: NewJob, at: float) -> LogEntry:
@@ -28,6 +46,7 @@ def enqueued_entry(job: NewJob, at: float) -> LogEntry:
         priority=job.priority.value,
         template=job.template,
         line=job.line,
+        run_id=job.run_id,
     )
 
 
@@ -43,4 +62,5 @@ def job_entry(job: Job, type_: str, message: str, at: float) -> LogEntry:
         priority=job.priority.value,
         template=job.template,
         line=job.line,
+        run_id=job.run_id,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from posjobs.errors import UsageError
+from posjobs.errors import WrongStateError
 from posjobs.jobs.model import Job, JobStatus
 from posjobs.services.reports import find_job
 from posjobs.store.base import JobFilter, Store
@@ -22,8 +22,8 @@ def retry(store: Store, job_id: int, now: float) -> Job:
     job = find_job(store, job_id)
     retried = store.retry_job(job_id, now)
     if retried is None:
-        raise UsageError(f"job {job_id} is {job.status.value}; only dead or done jobs can be "
-                         "retried")
+        raise WrongStateError(f"job {job_id} is {job.status.value}; only dead or done jobs can "
+                              "be retried")
     return retried
 
 
@@ -38,11 +38,11 @@ def retry_matching(store: Store, flt: JobFilter, now: float) -> list[Job]:
 
 
 def runnable(store: Store, job_id: int) -> Job:
-    """The job, if it is waiting and so may be run now; UsageError otherwise."""
+    """The job, if it is waiting and so may be run now; WrongStateError otherwise."""
     job = find_job(store, job_id)
     if job.status not in RUNNABLE:
-        raise UsageError(f"job {job_id} is {job.status.value}; only scheduled or retry jobs "
-                         "can be run (use `posjobs jobs retry` for dead ones)")
+        raise WrongStateError(f"job {job_id} is {job.status.value}; only scheduled or retry "
+                              "jobs can be run (use `posjobs jobs retry` for dead ones)")
     return job
 
 
@@ -50,7 +50,8 @@ def delete(store: Store, job_id: int) -> Job:
     """Delete a job and its attempts (its log entries stay); not while it runs."""
     job = find_job(store, job_id)
     if job.status is JobStatus.RUNNING:
-        raise UsageError(f"job {job_id} is running; wait for it to finish")
+        raise WrongStateError(f"job {job_id} is running; wait for it to finish, or stop it "
+                              f"with `posjobs jobs kill {job_id}`")
     store.delete_job(job_id)
     return job
 

@@ -31,6 +31,7 @@ class RenderResult:
     session: dict[str, Any] = field(default_factory=dict)  # the session after the render
     # The signed-in user's id after the render (a sign-in or sign-out changes it).
     user_id: int | None = None
+    run_id: str | None = None  # carried by every job it caused and every entry of theirs
 
     def response_summary(self) -> dict[str, Any]:
         """The response as `render --json` shows it."""
@@ -57,6 +58,7 @@ def render_page(
     cwd: Path | None = None,
     dialect: Dialect | None = None,
     data: DataLayer | None = None,
+    run_id: str | None = None,
 ) -> RenderResult:
     """Render a page with its layout; its jobs become durable together only if it succeeds.
 
@@ -85,6 +87,7 @@ def render_page(
         job_context=job_context(context),
         environment=context["environment"],
         page=page.file.name,
+        run_id=run_id or new_run_id(),
     )
     if data is not None:
         run.data = data.session(
@@ -117,7 +120,15 @@ def render_page(
     ids.release_unused()
     return RenderResult(page, html, jobs, run.logs, response=run.response,
                         session=dict(context.get("session") or {}),
-                        user_id=run.data.user_id if run.data is not None else request.user_id)
+                        user_id=run.data.user_id if run.data is not None else request.user_id,
+                        run_id=run.run_id)
+
+
+def new_run_id() -> str:
+    """A render's run id: short, random, safe in a shell and a file name."""
+    import secrets
+
+    return secrets.token_hex(6)
 
 
 def source_page(project: Project, source: str, name: str, *, layout: bool = True) -> Page:

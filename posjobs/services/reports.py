@@ -54,5 +54,7 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
             "line": entry.line,
             "page": entry.page,
             "request": entry.request,
+            "run_id": entry.run_id,
+            "simulated_at": iso(entry.simulated_at),
         },
     }

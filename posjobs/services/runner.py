@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from posjobs.clock import Clock, ManualClock
 from posjobs.config import Settings
-from posjobs.errors import JobNotFound, UsageError
+from posjobs.errors import JobNotFound, WrongStateError
 from posjobs.jobs.model import Job, JobStatus
 from posjobs.project import Project
 from posjobs.services.messages import Work
@@ -156,7 +156,8 @@ def kill(
     worker did not answer within `wait` seconds."""
     job = _job(store, job_id)
     if not store.request_kill(job_id):
-        raise UsageError(f"job {job_id} is {job.status.value}; only a running job can be killed")
+        raise WrongStateError(f"job {job_id} is {job.status.value}; only a running job can be "
+                              "killed")
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         current = store.get_job(job_id)
@@ -166,8 +167,8 @@ def kill(
     return None
 
 
-def _not_waiting(job: Job) -> UsageError:
-    return UsageError(f"job {job.id} is {job.status.value}; only scheduled or retry jobs "
+def _not_waiting(job: Job) -> WrongStateError:
+    return WrongStateError(f"job {job.id} is {job.status.value}; only scheduled or retry jobs "
                       "can be run (use `posjobs jobs retry` for dead ones)")
 
 

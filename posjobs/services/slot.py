@@ -142,7 +142,7 @@ class Slot:
             started = Started(label(job), start)
             tell(started if finished is None else finished.then(started))
             with self._running():
-                ended = self._attempt(job, start)
+                ended = self._attempt(job, start, simulated=order.now is not None)
             if isinstance(ended, StoreError):  # failed under the attempt: not the job's fault
                 tell(StoreTrouble(ended.message))
                 self._release(job, tell, should_stop)
@@ -168,16 +168,20 @@ class Slot:
         # it so that it still ends `lease_seconds` from now in real time.
         return self.settings.lease_seconds + (self.real_clock.now() - now)
 
-    def _attempt(self, job: Job, start: float) -> Ended | StoreError:
+    def _attempt(self, job: Job, start: float, simulated: bool = False) -> Ended | StoreError:
         """Run the attempt; the store's error if the store failed under it."""
         ids = IdReservation(self.store)
         clock = OffsetClock(start)
-        self._log.begin(lifecycle.job_entry(
-            job, lifecycle.STARTED, f"attempt {job.attempts}/{job.max_attempts} started", start))
+        # On a simulated clock, entries say when they were really written (and keep the
+        # simulated time beside it); the job itself still lives in simulated time.
+        stamp = lifecycle.real_time(self.real_clock) if simulated else lifecycle.as_is
+        self._log.begin(stamp(lifecycle.job_entry(
+            job, lifecycle.STARTED, f"attempt {job.attempts}/{job.max_attempts} started", start)))
         began = self.timer()
         try:
             execution = execute(self.resources.dialect, job, clock=clock, reserve_id=ids,
-                                environment=self.settings.environment, on_log=self._log.add,
+                                environment=self.settings.environment,
+                                on_log=lambda entry: self._log.add(stamp(entry)),
                                 data=self.resources.data)
         except StoreError as err:
             self._log.drop()
@@ -220,6 +224,8 @@ class Slot:
             with self._log.ending() as logs:
                 ended.logs = logs
                 result = conclude(job, ended, at, self.rng)
+                if order.now is not None:
+                    result.logs = [lifecycle.real_time(self.real_clock)(e) for e in result.logs]
                 if order.drain:
                     now = self.real_clock.now()
                     status, following[0] = self.store.finish_and_claim(

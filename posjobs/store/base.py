@@ -21,6 +21,7 @@ class JobFilter:
     priorities: tuple[Priority, ...] = ()
     ids: tuple[int, ...] = ()
     workers: tuple[str, ...] = ()  # claimed by these workers
+    run_id: str | None = None  # caused by this render (`jobs list --run`)
     limit: int | None = 50
     newest_first: bool = True
 
@@ -34,6 +35,7 @@ class LogFilter:
     since: float | None = None
     until: float | None = None
     errors_only: bool = False
+    run_id: str | None = None  # written by this render's page or jobs (`logs --run`)
 
 
 @dataclass

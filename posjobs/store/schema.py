@@ -75,5 +75,16 @@ _V1 = (
 # v2: the dashboard's counts per status and priority read this index alone, not the rows.
 _V2 = ("""CREATE INDEX jobs_status_priority ON jobs (status, priority)""",)
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2))
+# v3: the render a job or entry belongs to (`render` gives each its run id; the jobs it
+# causes, and theirs, carry it), for `logs --run` and `jobs list --run`.
+_V3 = (
+    """ALTER TABLE jobs ADD COLUMN run_id TEXT""",
+    """ALTER TABLE logs ADD COLUMN run_id TEXT""",
+    # a fast-forwarded attempt's entries: the simulated time (created_at is the real one)
+    """ALTER TABLE logs ADD COLUMN simulated_at REAL""",
+    """CREATE INDEX jobs_run ON jobs (run_id, id) WHERE run_id IS NOT NULL""",
+    """CREATE INDEX logs_run ON logs (run_id, id) WHERE run_id IS NOT NULL""",
+)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3))
 SCHEMA_VERSION = MIGRATIONS[-1][0]

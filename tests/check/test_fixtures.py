@@ -21,6 +21,8 @@ PLANTED = {
     ("PJ003", f"{PAGES}/pj003_unknown_filter.liquid", 2),
     ("PJ004", f"{PAGES}/pj004_missing_partial.liquid", 2),
     ("PJ005", f"{PAGES}/pj005_missing_layout.liquid", 3),
+    ("PJ006", f"{PAGES}/pj006_missing_form.liquid", 2),
+    ("PJ007", f"{PAGES}/pj007_missing_graphql.liquid", 2),
     ("PJ101", f"{PAGES}/pj101_invalid_priority.liquid", 1),
     ("PJ102", f"{PAGES}/pj102_invalid_delay.liquid", 3),
     ("PJ103", f"{PAGES}/pj103_invalid_max_attempts.liquid", 1),
@@ -80,7 +82,7 @@ def test_the_cli_reports_the_fixture_like_ruff_and_fails():
         assert match, line
         found.add((match[4], match[1], int(match[2])))
     assert found == PLANTED
-    assert "Found 18 problems (13 errors, 3 warnings, 2 info) in 18 files" in result.stderr
+    assert "Found 20 problems (15 errors, 3 warnings, 2 info) in 20 files" in result.stderr
 
 
 def test_the_demo_is_clean():

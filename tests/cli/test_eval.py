@@ -67,7 +67,7 @@ def test_eval_writes_data_and_stores_jobs_as_a_render_does(root):
     data = json.loads(result.stdout)
     assert data["output"] == ""
     assert [job["source_name"] for job in data["jobs"]] == ["after_note"]
-    assert [entry["message"] for entry in data["logs"] if entry["type"] == "made"] == ["made"]
+    assert [entry["message"] for entry in data["logs"] if entry["error_type"] == "made"] == ["made"]
     assert data["run"]["ok"] is True
     counted = run_cli(["--project", root, "eval",
                        "{% graphql r = 'notes/count' %}{{ r.records.total_entries }}"])

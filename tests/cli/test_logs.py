@@ -236,7 +236,7 @@ def test_a_reader_that_goes_away_is_not_a_failure(project):
     store_of(project).add_logs([LogEntry(type="info", message="x" * 200, created_at=T0)] * 3000)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     reader = subprocess.Popen([sys.executable, "-m", "posjobs", "-p", str(project.root), "logs",
-                               "-n", "3000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               "-n", "5000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=env)
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.readline()

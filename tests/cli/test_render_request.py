@@ -62,7 +62,7 @@ def test_user_headers_cookies_session_environment_and_method(root, tmp_path):
     assert " ".join(data["html"].split()) == (
         "user=ada@example.com token=abc cookie=dark cart=3 env=production method=POST")
     assert [e["message"] for e in data["logs"]] == ["only in production"]
-    assert data["logs"][0]["request"] == "POST /echo"
+    assert data["logs"][0]["data"]["request"] == "POST /echo"
 
 
 def test_user_as_inline_json(root):

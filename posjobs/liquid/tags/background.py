@@ -113,6 +113,7 @@ class BackgroundNode(Node):
                 delay=options.delay,
                 context=run.job_context,  # shared by the run's jobs, never changed in place
                 parent_job_id=parent.id if parent else None,
+                run_id=run.run_id,
             )
         )
         if self.variable and self.variable != "_":

@@ -10,6 +10,9 @@ from pathlib import Path
 from posjobs.errors import TemplateError
 from posjobs.jobs.options import OPTION_NAMES, OptionError, parse_options
 from posjobs.liquid.tags.background import BackgroundNode
+from posjobs.liquid.tags.graphql import GraphqlNode
+from posjobs.liquid.tags.include_form import IncludeFormNode
+from posjobs.liquid.tags.theme_render import ThemeRenderNode, _configured_paths
 from posjobs.project import Project, TemplateFile
 from posjobs.services.check.findings import Finding
 from posjobs.services.check.jobscope import JobReach, JobWalker
@@ -79,6 +82,7 @@ class TemplateChecks:
                            f"{reference[0]}: partial '{name}' not found"
                            + _did_you_mean(self._near_partials(name)))
                 yield Finding("PJ004", spot(parsed.name, token), message)
+            yield from self.targets(node, parsed)
             if isinstance(node, BackgroundNode):
                 yield from self.background(node, inside, parsed, literals)
             assigned = literal_assignment(node)
@@ -86,6 +90,33 @@ class TemplateChecks:
                 literals[bound] = None
             if assigned is not None:
                 literals[assigned[0]] = (spot(parsed.name, assigned[1].token), assigned[1])
+
+    def targets(self, node: object, parsed: Parsed) -> Iterator[Finding]:
+        """The files include_form, graphql and theme_render_rc name by a literal."""
+        if isinstance(node, IncludeFormNode):
+            name = literal_name(node.form)
+            if name is not None and self.project.find_form(name) is None:
+                yield Finding("PJ006", spot(parsed.name, node.form.token),
+                              f"{node.token.value}: form '{name}' not found (by a form's "
+                              f"`name:`, or {name}.liquid in app/forms/ or a module's forms/)")
+        elif isinstance(node, GraphqlNode) and node.body is None and node.query is not None:
+            name = literal_name(node.query)
+            if name is not None and self.project.find_graphql(name) is None:
+                yield Finding("PJ007", spot(parsed.name, node.query.token),
+                              f"graphql: query '{name}' not found (app/graphql/{name}.graphql)")
+        elif isinstance(node, ThemeRenderNode):
+            name = literal_name(node.name)
+            if name is None:
+                return
+            folders = theme_folders(self.project)
+            if folders is None:
+                return  # a search path made with Liquid: known only when rendering
+            candidates = [f"{folder.rstrip('/')}/{name}" for folder in folders] + [name]
+            if not any(self.partial_exists(candidate) for candidate in candidates):
+                yield Finding("PJ004", spot(parsed.name, node.name.token),
+                              f"theme_render_rc: partial '{name}' not found in the theme "
+                              f"search paths ({', '.join(candidates[:-1]) or 'none set'}) "
+                              "or as a partial")
 
     def layout(self, file: TemplateFile) -> Iterator[Finding]:
         """A page's front matter `layout:` must name a layout of the project."""
@@ -190,6 +221,17 @@ def _option(name: str, value: object, where: Spot, note: str) -> Iterator[Findin
         return
     for warning in options.warnings:
         yield Finding("PJ104", where, f"background: {warning}{note}")
+
+
+def theme_folders(project: Project) -> list[str] | None:
+    """app/config.yml's theme search paths, or None when one is made with Liquid."""
+    config = project.root / "app" / "config.yml"
+    try:
+        text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    paths = _configured_paths(text) if text else []
+    return None if any("{{" in path or "{%" in path for path in paths) else paths
 
 
 def _elsewhere(tag: Spot, use: Spot) -> Spot | None:

@@ -188,13 +188,16 @@ class _Walk:
             return  # another job: its body or partial runs later, in its own scope
         reference = partial_reference(node)
         if reference is not None:
-            self.follow(node, reference[1], scope, own=own)
+            self.follow(node, reference[1], scope, own=own, top=top)
             return
         scope.push(block_names(node))
         self.block(node, parsed, scope, own=own, top=top)
         scope.pop()
 
-    def follow(self, node: Node, name_expr: object, scope: _Scope, *, own: bool) -> None:
+    def follow(self, node: Node, name_expr: object, scope: _Scope, *, own: bool,
+               top: bool = False) -> None:
+        """`top`: included from the inline body, so the partial shares its scope and an
+        unbound name there is one the tag should have passed too."""
         name = literal_name(name_expr)
         if not isinstance(node, IncludeNode):
             if name is not None:  # render, function: summarised once, collected by JobWalker
@@ -213,7 +216,7 @@ class _Walk:
         scope.push(str(n) for n in (partial_scope.in_scope if partial_scope else ()))
         self.depth += 1
         for child in target.template.nodes:
-            self.node(child, target, scope, own=own, top=False)
+            self.node(child, target, scope, own=own, top=top)
         self.depth -= 1
         scope.pop()
 

@@ -17,7 +17,8 @@ from posjobs.services.check.walker import Parsed, Spot
 # Folders of an app (under app/, app/modules/<m>/<scope>/, modules/<m>/<scope>/) whose
 # templates are pages, layouts or partials. Anything else (generators, docs) is not the app.
 KINDS = {("views", "pages"): "page", ("views", "layouts"): "layout",
-         ("views", "partials"): "partial", ("lib",): "partial"}
+         ("views", "partials"): "partial", ("lib",): "partial",
+         ("forms",): "form", ("form_configurations",): "form"}
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 
@@ -43,7 +44,8 @@ def app_kind(relative: PurePosixPath) -> str | None:
 
 
 def app_files(project: Project) -> list[Path]:
-    """Every page, layout and partial (views and lib) of the project, modules included."""
+    """Every page, layout, partial (views and lib) and form of the project, modules
+    included."""
     root = project.root
     bases = [root / "app"]
     for parent in (root / "app" / "modules", root / "modules"):

@@ -251,6 +251,9 @@ class JobQueries:
         if flt.workers:
             where.append(f"worker IN ({','.join('?' * len(flt.workers))})")
             params += list(flt.workers)
+        if flt.run_id is not None:
+            where.append("run_id = ?")
+            params.append(flt.run_id)
         sql = f"SELECT {JOB_COLUMNS} FROM jobs"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -84,6 +84,9 @@ def _log_where(
     if flt.job_id is not None:
         where.append("job_id = ?")
         params.append(flt.job_id)
+    if flt.run_id is not None:
+        where.append("run_id = ?")
+        params.append(flt.run_id)
     if flt.since is not None:
         where.append("created_at >= ?")
         params.append(flt.since)

@@ -12,11 +12,11 @@ from posjobs.jobs.model import Job, JobStatus, LogEntry, NewJob, Priority
 JOB_COLUMNS = (
     "id, status, source_name, priority, run_at, created_at, attempts, max_attempts, "
     "arguments, partial, body, template, line, col, body_line, delay, context, parent_job_id, "
-    "worker, lease_until, finished_at, last_error, kill_requested"
+    "worker, lease_until, finished_at, last_error, kill_requested, run_id"
 )
 LOG_COLUMNS = (
     "id, created_at, type, message, job_id, source_name, attempt, max_attempts, "
-    "priority, template, line, page, request"
+    "priority, template, line, page, request, run_id, simulated_at"
 )
 
 
@@ -33,14 +33,14 @@ def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> N
     db.executemany(
         "INSERT INTO jobs (id, status, source_name, priority, prio_rank, run_at, "
         "created_at, wait_from, attempts, max_attempts, arguments, partial, body, template, "
-        "line, col, body_line, delay, context, parent_job_id) "
-        "VALUES (?, 'scheduled', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "line, col, body_line, delay, context, parent_job_id, run_id) "
+        "VALUES (?, 'scheduled', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 j.id, j.source_name, j.priority.value, j.priority.rank, j.run_at, now, now,
                 j.max_attempts, dumps(j.arguments), j.partial, j.body, j.template,
                 j.line, j.column, j.body_line, j.delay, context_json(j.context),
-                j.parent_job_id,
+                j.parent_job_id, j.run_id,
             )
             for j in jobs
         ],
@@ -49,12 +49,13 @@ def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> N
 def insert_logs(db: sqlite3.Connection, logs: Sequence[LogEntry]) -> None:
     db.executemany(
         "INSERT INTO logs (created_at, type, message, job_id, source_name, attempt, "
-        "max_attempts, priority, template, line, page, request) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "max_attempts, priority, template, line, page, request, run_id, simulated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 e.created_at, e.type, e.message, e.job_id, e.source_name, e.attempt,
-                e.max_attempts, e.priority, e.template, e.line, e.page, e.request,
+                e.max_attempts, e.priority, e.template, e.line, e.page, e.request, e.run_id,
+                e.simulated_at,
             )
             for e in logs
         ],
@@ -83,7 +84,7 @@ def stored(job: NewJob, now: float) -> Job:
         max_attempts=job.max_attempts, arguments=job.arguments, partial=job.partial,
         body=job.body, template=job.template, line=job.line, column=job.column,
         body_line=job.body_line, delay=job.delay, context=job.context,
-        parent_job_id=job.parent_job_id,
+        parent_job_id=job.parent_job_id, run_id=job.run_id,
     )
 
 
@@ -112,6 +113,7 @@ def job_row(row: Sequence[Any]) -> Job:
         finished_at=row[20],
         last_error=loads(row[21]),
         kill_requested=bool(row[22]),
+        run_id=row[23],
     )
 
 
@@ -130,4 +132,6 @@ def log_row(row: Sequence[Any]) -> LogEntry:
         line=row[10],
         page=row[11],
         request=row[12],
+        run_id=row[13],
+        simulated_at=row[14],
     )
