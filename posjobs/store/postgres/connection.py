@@ -189,12 +189,13 @@ class Connection:
             try:
                 listener = self._listening()
                 while (left := deadline - time.monotonic()) > 0:
-                    for note in listener.notifies(timeout=left, stop_after=1):
-                        if note.payload == topic:
-                            # Several changes come as several notes: take them all at once.
-                            for _ in listener.notifies(timeout=0.0):
-                                pass
-                            return True
+                    # Each generator runs to its end (it holds the connection until then).
+                    notes = [n.payload for n in listener.notifies(timeout=left, stop_after=1)]
+                    if topic in notes:
+                        # Several changes come as several notes: take the rest at once.
+                        for _ in listener.notifies(timeout=0.0):
+                            pass
+                        return True
             except (psycopg.Error, StoreError):
                 # No wake-ups while the server is away: the caller polls meanwhile.
                 self._drop_listener()
