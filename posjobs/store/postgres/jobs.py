@@ -79,18 +79,10 @@ class JobQueries:
 
     def _claim(self, db: Conn, worker: str, now: float, lease: float,
                among: Collection[int] | None) -> Job | None:
-        scope = "" if among is None else " AND id = ANY(%s)"
-        params: list[Any] = [] if among is None else [list(among)]
-        # One indexed probe per priority, so far-future high jobs never stand in front of
-        # due low ones; rows other workers are claiming right now are skipped, not waited on.
-        for rank in (0, 1, 2):
-            row = db.execute(self._db.sql(
-                f"SELECT id FROM {{s}}.jobs WHERE {WAITING_SQL} AND prio_rank = %s "
-                f"AND run_at <= %s{scope} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"),
-                (rank, now, *params)).fetchone()
-            if row:
-                return self._take(db, row[0], worker, now, lease)
-        return None
+        row = db.execute(self._db.sql(f"SELECT {JOB_COLUMNS} FROM {{s}}.claim(%s, %s, %s, %s)"),
+                         (worker, now, lease, None if among is None else list(among))
+                         ).fetchone()
+        return job_row(row) if row else None
 
     def claim_job(self, job_id: int, worker: str, now: float,
                   lease_seconds: float) -> Job | None:
@@ -130,20 +122,21 @@ class JobQueries:
         status = result.status
         retry_at = result.retry_at if status is JobStatus.RETRY else None
         error = dumps(result.error) if result.error else None
+        # The job and its open attempt in one statement (one round trip), guarded by the claim.
         updated = db.execute(self._db.sql(
-            "UPDATE {s}.jobs SET status = %s, run_at = COALESCE(%s, run_at), "
+            "WITH job AS (UPDATE {s}.jobs SET status = %s, run_at = COALESCE(%s, run_at), "
             "wait_from = COALESCE(%s, wait_from), lease_until = NULL, kill_requested = false, "
             "finished_at = %s, last_error = %s "
-            "WHERE id = %s AND status = 'running' AND worker = %s AND attempts = %s"),
+            "WHERE id = %s AND status = 'running' AND worker = %s AND attempts = %s "
+            "RETURNING id), attempt AS (UPDATE {s}.attempts SET ended_at = %s, outcome = %s, "
+            "error = %s, duration = %s WHERE job_id IN (SELECT id FROM job) "
+            "AND ended_at IS NULL) SELECT count(*) FROM job"),
             (status.value, retry_at, result.ended_at if retry_at is not None else None,
              result.ended_at if status.is_final else None, error,
-             job.id, job.worker, job.attempts)).rowcount
-        if not updated:
+             job.id, job.worker, job.attempts,
+             result.ended_at, result.outcome, error, result.duration)).fetchone()
+        if not updated or not updated[0]:
             return None
-        db.execute(self._db.sql(
-            "UPDATE {s}.attempts SET ended_at = %s, outcome = %s, error = %s, duration = %s "
-            "WHERE job_id = %s AND ended_at IS NULL"),
-            (result.ended_at, result.outcome, error, result.duration, job.id))
         if status is JobStatus.DONE:
             self._insert_jobs(db, result.new_jobs, result.ended_at)
         if status is JobStatus.RETRY:

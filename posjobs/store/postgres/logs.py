@@ -26,7 +26,9 @@ Conn = psycopg.Connection[Any]
 def insert_logs(store: Connection, db: Conn, logs: Sequence[LogEntry]) -> None:
     if not logs:
         return
-    db.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOG_LOCK, store.schema))
+    # The lock and the NOTIFY (sent at commit) in one round trip.
+    db.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s)), pg_notify(%s, 'logs')",
+               (LOG_LOCK, store.schema, store.channel))
     with db.cursor() as cur:
         cur.executemany(store.sql(
             "INSERT INTO {s}.logs (created_at, type, message, job_id, source_name, attempt, "
@@ -35,7 +37,6 @@ def insert_logs(store: Connection, db: Conn, logs: Sequence[LogEntry]) -> None:
             [(e.created_at, e.type, e.message, e.job_id, e.source_name, e.attempt,
               e.max_attempts, e.priority, e.template, e.line, e.page, e.request)
              for e in logs])
-    store.notify(db, "logs")
 
 
 def glob_regex(glob: str) -> str:

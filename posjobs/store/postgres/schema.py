@@ -80,6 +80,33 @@ _V1 = (
     )""",
     "CREATE INDEX logs_job ON {s}.logs (job_id, id) WHERE job_id IS NOT NULL",
     "CREATE INDEX logs_created ON {s}.logs (created_at)",
+    # A claim in one round trip (a worker's busiest statement): one indexed probe per
+    # priority, so far-future high jobs never stand in front of due low ones; rows other
+    # workers are claiming right now are skipped, not waited on. Attempts are numbered over
+    # the job's whole history, as on SQLite (`jobs retry` keeps the old ones).
+    """CREATE FUNCTION {s}.claim(p_worker TEXT, p_now DOUBLE PRECISION,
+                                 p_lease DOUBLE PRECISION, p_among BIGINT[])
+    RETURNS SETOF {s}.jobs LANGUAGE plpgsql AS $$
+    DECLARE
+        r INTEGER;
+        found BIGINT;
+    BEGIN
+        FOR r IN 0..2 LOOP
+            SELECT id INTO found FROM {s}.jobs
+                WHERE status IN ('scheduled', 'retry') AND prio_rank = r AND run_at <= p_now
+                  AND (p_among IS NULL OR id = ANY(p_among))
+                ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED;
+            IF found IS NOT NULL THEN
+                INSERT INTO {s}.attempts (job_id, number, started_at, worker) VALUES (found,
+                    (SELECT count(*) + 1 FROM {s}.attempts WHERE job_id = found), p_now,
+                    p_worker);
+                RETURN QUERY UPDATE {s}.jobs SET status = 'running',
+                    attempts = attempts + 1, worker = p_worker, lease_until = p_now + p_lease
+                    WHERE id = found RETURNING *;
+                RETURN;
+            END IF;
+        END LOOP;
+    END $$""",
 )
 
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1),)
