@@ -125,6 +125,9 @@ def test_a_dropped_connection_is_replaced_and_the_call_goes_through(
         assert _terminate_others(pg_server) >= 1
         assert victim.get_job(job.id) is not None  # a read, likewise
         assert victim.finish_attempt(claimed, done(T0 + 1)) is JobStatus.DONE
+        time.sleep(1.1)  # quiet: the next write checks its connection first
+        assert _terminate_others(pg_server) >= 1
+        assert [j.id for j in add(victim, 1)] == [job.id + 1]  # an enqueue, likewise
     finally:
         victim.close()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 import psycopg
@@ -30,6 +30,7 @@ from posjobs.store.postgres.schema import (
 T = TypeVar("T")
 CONNECT_TIMEOUT = 10  # seconds; an unreachable host is reported, not waited on forever
 TOPICS = ("jobs", "logs")
+IDLE_CHECK = 1.0  # seconds of quiet after which a pipelined write checks its connection
 
 
 class Connection:
@@ -46,6 +47,7 @@ class Connection:
         self._listener: psycopg.Connection[Any] | None = None
         self._conn: psycopg.Connection[Any] | None = None
         self._closed = False
+        self._used = 0.0  # when a write last went through
         with self._lock:
             self._connection()
 
@@ -118,7 +120,8 @@ class Connection:
         return version
 
     # --- running queries -------------------------------------------------------------------
-    def write(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
+    def write(self, body: Callable[[psycopg.Connection[Any]], T], *,
+              pipelined: bool = False) -> T:
         """`body(conn)` in one transaction, committed when it returns. Run again, once, on a
         new connection when the old one turns out dead before the COMMIT was sent (nothing
         of it was written); a connection lost during the COMMIT is an error, as its outcome
@@ -128,10 +131,18 @@ class Connection:
                 conn = self._connection()
                 committing = False
                 try:
-                    conn.execute("BEGIN")
-                    result = body(conn)
-                    committing = True
-                    conn.execute("COMMIT")
+                    # After a pause, BEGIN goes alone: a connection the server dropped
+                    # meanwhile fails there, where a retry is sure to be safe.
+                    alone = not pipelined or time.monotonic() - self._used > IDLE_CHECK
+                    if alone:
+                        conn.execute("BEGIN")
+                    with conn.pipeline() if pipelined else nullcontext():
+                        if not alone:
+                            conn.execute("BEGIN")
+                        result = body(conn)
+                        committing = True
+                        conn.execute("COMMIT")
+                    self._used = time.monotonic()
                     return result
                 except psycopg.OperationalError:
                     if not conn.broken:

@@ -37,7 +37,7 @@ class JobQueries:
             assert row is not None
             return int(row[0])
 
-        first = self._db.write(reserve)
+        first = self._db.write(reserve, pipelined=True)
         return range(first, first + count)
 
     def release_job_ids(self, unused: range) -> None:
@@ -51,7 +51,7 @@ class JobQueries:
             self._insert_jobs(db, jobs, now)
             insert_logs(self._db, db, logs)
 
-        self._db.write(write)
+        self._db.write(write, pipelined=True)
         return [stored(job, now) for job in jobs]
 
     def _insert_jobs(self, db: Conn, jobs: Sequence[NewJob], now: float) -> None:
@@ -75,7 +75,8 @@ class JobQueries:
     # --- running -----------------------------------------------------------------------------
     def claim(self, worker: str, now: float, lease_seconds: float,
               among: Collection[int] | None = None) -> Job | None:
-        return self._db.write(lambda db: self._claim(db, worker, now, lease_seconds, among))
+        return self._db.write(lambda db: self._claim(db, worker, now, lease_seconds, among),
+                              pipelined=True)
 
     def _claim(self, db: Conn, worker: str, now: float, lease: float,
                among: Collection[int] | None) -> Job | None:
@@ -108,7 +109,7 @@ class JobQueries:
         return job
 
     def finish_attempt(self, job: Job, result: AttemptResult) -> JobStatus | None:
-        return self._db.write(lambda db: self._finish(db, job, result))
+        return self._db.write(lambda db: self._finish(db, job, result), pipelined=True)
 
     def finish_and_claim(self, job: Job, result: AttemptResult,
                          then: NextClaim) -> tuple[JobStatus | None, Job | None]:
@@ -116,7 +117,7 @@ class JobQueries:
             status = self._finish(db, job, result)
             return status, self._claim(db, then.worker, then.now, then.lease_seconds, None)
 
-        return self._db.write(both)
+        return self._db.write(both, pipelined=True)
 
     def _finish(self, db: Conn, job: Job, result: AttemptResult) -> JobStatus | None:
         status = result.status
@@ -148,7 +149,8 @@ class JobQueries:
         if job_ids:
             self._db.write(lambda db: db.execute(self._db.sql(
                 "UPDATE {s}.jobs SET lease_until = %s WHERE status = 'running' "
-                "AND worker = %s AND id = ANY(%s)"), (lease_until, worker, list(job_ids))))
+                "AND worker = %s AND id = ANY(%s)"), (lease_until, worker, list(job_ids))),
+                pipelined=True)
 
     def request_kill(self, job_id: int) -> bool:
         return self._db.write(lambda db: db.execute(self._db.sql(

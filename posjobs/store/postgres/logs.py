@@ -70,7 +70,7 @@ class LogQueries:
 
     def add_logs(self, entries: Sequence[LogEntry]) -> None:
         if entries:
-            self._db.write(lambda db: insert_logs(self._db, db, entries))
+            self._db.write(lambda db: insert_logs(self._db, db, entries), pipelined=True)
 
     def tail_logs(self, flt: LogFilter, limit: int, up_to: int | None = None) -> list[LogEntry]:
         where, params = _log_where(flt, None, up_to)
