@@ -138,7 +138,8 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 @pytest.fixture
 def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
-    """A fresh schema name on the test server, dropped after the test."""
+    """A fresh schema name on the test server, dropped after the test (with the data
+    store's `<name>_data` beside a job store's `?schema=<name>`)."""
     import uuid
 
     import psycopg
@@ -146,4 +147,4 @@ def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
     name = "t_" + uuid.uuid4().hex[:12]
     yield name
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {name}, {name}_data CASCADE")

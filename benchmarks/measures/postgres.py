@@ -83,10 +83,12 @@ def processing_round(work: Path, count: int, concurrency: int) -> float:
 
 
 def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:
+    url, schema = _schema_url()
     try:
-        PostgresStore(_schema_url()[0]).close()  # creates nothing: the schema is lazy
+        PostgresStore(url).close()
     except Exception as err:  # noqa: BLE001 - any reason is reported, not raised
         return [unavailable(name, name, f"no PostgreSQL server: {err}") for name in NAMES]
+    _drop(schema)
     rows = [_enqueue(cfg, work)]
     for workers in WORKERS:
         rows.append(_processing(cfg, work, workers))
