@@ -31,6 +31,7 @@ from benchmarks.measures import (
     enqueue,
     follow,
     lateness,
+    postgres,
     processing,
     render,
     scale,
@@ -53,6 +54,7 @@ MEASURES: dict[str, tuple[Measure, tuple[str, ...]]] = {
     "data": (data.run, data.NAMES),
     "startup": (startup_.run, startup_.NAMES),
     "serve": (serve.run, serve.NAMES),
+    "postgres": (postgres.run, postgres.NAMES),
 }
 ALL_NAMES = tuple(name for _run, names in MEASURES.values() for name in names)
 

@@ -71,6 +71,9 @@ class Settings:
     allow_network: bool = False
     memory_limit_mb: float | None = 2048.0  # address space of a slot process
     store_patience: float = 30.0  # seconds `worker --burst` retries a failing store
+    # The store when no --db/POSJOBS_DB names one: a path (relative to the project) or a
+    # postgresql:// URL.
+    db: str | None = None
 
     @classmethod
     def load(cls, project_root: Path, environ: dict[str, str] | None = None) -> Settings:
@@ -132,7 +135,12 @@ class Settings:
         if not isinstance(allow_network, bool):
             raise UsageError(f"{where}: data.allow_network must be true or false, got "
                              f"{allow_network!r}")
+        db = data.get("db")
+        if db is not None and (not isinstance(db, str) or not db):
+            raise UsageError(f"{where}: db must be a file path or a postgresql:// URL, "
+                             f"got {db!r}")
         return cls(
+            db=db,
             time_limits=TimeLimits(**{k: _positive(f"time_limits.{k}", v, "seconds", 0.01,
                                                    MAX_DAYS * DAY)
                                       for k, v in limits.items()}),

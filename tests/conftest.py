@@ -20,6 +20,7 @@ from posjobs.config import Settings
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.store.sqlite import SQLiteStore
+from tests.pgserver import MACHINE_SERVER, Throwaway, answers
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -94,34 +95,51 @@ def cli() -> Callable[..., CliResult]:
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 # The server the machines this project is built on run (trust authentication, database `test`);
-# POSJOBS_TEST_PG names another. Each test gets a schema of its own, dropped afterwards.
-PG_SERVER = os.environ.get("POSJOBS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_reason() -> str | None:
-    """Why PostgreSQL tests cannot run here, or None when they can."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        psycopg.connect(PG_SERVER, connect_timeout=3).close()
-    except psycopg.Error as err:
-        return f"no PostgreSQL server at {PG_SERVER}: {str(err).strip().splitlines()[0]}"
-    return None
+# POSJOBS_TEST_PG names another. Without either, a throwaway server is started for the session
+# (tests/pgserver.py), or else the PostgreSQL tests are skipped with one line saying why.
+# Each test gets a schema of its own, dropped afterwards.
+PG_SERVER = os.environ.get("POSJOBS_TEST_PG", MACHINE_SERVER)
+_PG: dict[str, str | None] = {}
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> str:
-    reason = _pg_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    return PG_SERVER
+def pg_server():  # type: ignore[no-untyped-def]
+    if "url" not in _PG:
+        reason = answers(PG_SERVER)
+        url: str | None = PG_SERVER
+        throwaway = Throwaway()
+        if reason is not None and "POSJOBS_TEST_PG" not in os.environ \
+                and reason != "psycopg is not installed":
+            url, why = throwaway.start()
+            reason = None if url else why
+        _PG["url"], _PG["reason"] = (None, reason) if reason else (url, None)
+        if url and not reason and throwaway.folder is not None:
+            _THROWAWAY.append(throwaway)
+    if _PG["url"] is None:
+        pytest.skip(_PG["reason"] or "no PostgreSQL server")
+    yield _PG["url"]
+
+
+_THROWAWAY: list[Throwaway] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for server in _THROWAWAY:
+        server.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if _PG.get("reason"):
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {_PG['reason']}")
+    elif _THROWAWAY:
+        terminalreporter.write_line("PostgreSQL tests ran on a throwaway server "
+                                    "(none answered at " + PG_SERVER + ")")
 
 
 @pytest.fixture
 def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
-    """A fresh schema name on the test server, dropped after the test."""
+    """A fresh schema name on the test server, dropped after the test (with the data
+    store's `<name>_data` beside a job store's `?schema=<name>`)."""
     import uuid
 
     import psycopg
@@ -129,4 +147,4 @@ def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
     name = "t_" + uuid.uuid4().hex[:12]
     yield name
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {name}, {name}_data CASCADE")

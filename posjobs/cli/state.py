@@ -12,6 +12,7 @@ import typer
 from posjobs.cli.output import Output
 from posjobs.clock import Clock, SystemClock
 from posjobs.config import Settings
+from posjobs.errors import UsageError
 from posjobs.project import Project
 from posjobs.store.base import Store
 
@@ -25,9 +26,10 @@ ProjectOption = Annotated[
                  file_okay=False),
 ]
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="POSJOBS_DB", show_envvar=True, dir_okay=False,
-                 help="The store file (default: <project>/.posjobs/posjobs.db)."),
+    str | None,
+    typer.Option("--db", envvar="POSJOBS_DB", show_envvar=True,
+                 help="The store: an SQLite file (default: <project>/.posjobs/posjobs.db, or "
+                 "`db` in posjobs.toml) or a postgresql://user@host/dbname URL."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -37,14 +39,14 @@ class AppState:
     output: Output = field(default_factory=Output)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)  # `render -`, `eval -`
     project_dir: Path | None = None
-    db_path: Path | None = None
+    db_path: str | Path | None = None  # --db: a path, an sqlite:/// or a postgresql:// URL
     clock: Clock = field(default_factory=SystemClock)
     _project: Project | None = None
     _store: Store | None = None
     _settings: Settings | None = None
     _data: DataLayer | None = None
 
-    def use(self, project: Path | None, db: Path | None) -> AppState:
+    def use(self, project: Path | None, db: str | Path | None) -> AppState:
         """Apply a command's own --project/--db over the global ones."""
         if project is not None:
             self.project_dir = project
@@ -65,8 +67,24 @@ class AppState:
         return self._settings
 
     @property
-    def store_path(self) -> Path:
-        return self.db_path or self.project.root / ".posjobs" / "posjobs.db"
+    def store_path(self) -> str | Path:
+        """The store: an SQLite file's path, or a PostgreSQL URL."""
+        from posjobs.store import is_postgres, sqlite_path
+
+        named: str | Path | None = self.db_path
+        if not named:
+            named = self.settings.db
+            if named and not is_postgres(named):  # relative to the project, not the shell
+                named = self.project.root / sqlite_path(named)
+        if not named:
+            return self.project.root / ".posjobs" / "posjobs.db"
+        if is_postgres(named):
+            return str(named)
+        path = Path(sqlite_path(named))
+        if path.is_dir():
+            raise UsageError(f"--db {named}: is a folder; name the store's file in it, "
+                             f"for example {path / 'posjobs.db'}")
+        return path
 
     @property
     def store_url(self) -> str:
@@ -76,9 +94,9 @@ class AppState:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from posjobs.store.sqlite import SQLiteStore
+            from posjobs.store import open_store
 
-            self._store = SQLiteStore(self.store_path)
+            self._store = open_store(self.store_path)
         return self._store
 
     @property

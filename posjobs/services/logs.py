@@ -61,4 +61,7 @@ def follow(
             cursor = last if len(batch) == BATCH and last is not None else newest
         if stop:
             return
-        sleep(poll_seconds)
+        if store.announces_changes:  # woken as soon as another process writes
+            store.wait_for_change("logs", poll_seconds)
+        else:
+            sleep(poll_seconds)

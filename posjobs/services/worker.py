@@ -29,6 +29,7 @@ from posjobs.services.supervisor import Supervisor
 
 POLL_SECONDS = 0.1  # how soon rows written by other processes are noticed
 LOOP_SECONDS = 0.05  # how soon a time limit or a signal is acted on
+LISTEN_SECONDS = 0.5  # how long one wait for a store's wake-up lasts (see `_listen`)
 RETENTION_SECONDS = 300.0
 STORE_PATIENCE = 30.0  # a burst run gives up (exit 5) when the store fails this long
 DUTY_BUSY_SECONDS = 5.0  # how long the supervisor's own writes wait for another's lock
@@ -84,9 +85,11 @@ class RealtimeWorker:
                       id="retention", next_run_time=now)
         sup.recover()  # jobs of a dead worker first, so a burst run sees them too
         previous = self._install_signal_handlers()
+        listener = None
         try:
             sup.start()
             sched.start()
+            listener = self._listen()
             while not self._stopping.is_set():
                 sup.poll(LOOP_SECONDS)
                 self._do_what_is_due()
@@ -95,6 +98,8 @@ class RealtimeWorker:
                 sched.shutdown(wait=False)
             self._drain()
         finally:
+            if listener is not None:
+                listener.join(LISTEN_SECONDS * 2)
             self._restore_signal_handlers(previous)
             sup.close()
         if self.burst and sup.broken is not None:
@@ -159,6 +164,23 @@ class RealtimeWorker:
             self.abort()
 
     # --- the clock ----------------------------------------------------------------------------
+    def _listen(self) -> threading.Thread | None:
+        """On a store that announces runnable jobs (PostgreSQL's NOTIFY), a thread waits for
+        them and ticks at once, so a job enqueued on another host starts without waiting
+        for the next poll."""
+        store = self.supervisor.store
+        if not store.announces_changes:
+            return None
+
+        def listen() -> None:
+            while not self._stopping.is_set():
+                if store.wait_for_change("jobs", LISTEN_SECONDS):
+                    self._say("tick")
+
+        thread = threading.Thread(target=listen, name="posjobs-listen", daemon=True)
+        thread.start()
+        return thread
+
     def _say(self, duty: str) -> None:
         """APScheduler's side: note the duty and wake the worker's thread."""
         with self._due_lock:

@@ -12,16 +12,36 @@ if TYPE_CHECKING:
     from posjobs.store.sqlite import SQLiteStore
 
 
-def open_store(url: str | Path, *, busy_seconds: float = 60.0) -> Store:
-    """Open (creating if needed) the store `url` names: today, the path of an SQLite file.
-    A write waits up to `busy_seconds` for another process's lock.
+def is_postgres(url: str | Path) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
 
-    Child processes reach the parent's store through this, so a store of another kind
-    (PostgreSQL, for workers on many hosts) plugs in here.
+
+def open_store(url: str | Path, *, busy_seconds: float = 60.0) -> Store:
+    """Open (creating if needed) the store `url` names: a `postgresql://` URL (optionally
+    with `?schema=NAME`), an `sqlite:///path` URL, or the path of an SQLite file. On SQLite,
+    a write waits up to `busy_seconds` for another process's lock.
+
+    Child processes reach the parent's store through this.
     """
+    if is_postgres(url):
+        from posjobs.store.postgres import PostgresStore
+
+        return PostgresStore(str(url))
     from posjobs.store.sqlite import SQLiteStore
 
-    return SQLiteStore(url, busy_seconds)
+    return SQLiteStore(sqlite_path(url), busy_seconds)
+
+
+def sqlite_path(url: str | Path) -> str | Path:
+    """The file an `sqlite:///path` URL names (`sqlite:////abs` or `sqlite:///rel`); a
+    plain path as it is."""
+    text = str(url)
+    if text.startswith("sqlite://"):
+        rest = text[len("sqlite://"):]
+        if not rest.startswith("/"):
+            raise UsageError(f"{text}: an SQLite URL is sqlite:///PATH (three slashes)")
+        return rest[1:] or ":memory:"
+    return url
 
 
 def at_speed(store: Store, speed: float) -> Store:
@@ -45,4 +65,4 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["AttemptResult", "JobFilter", "LogFilter", "SQLiteStore", "Store", "at_speed",
-           "open_store"]
+           "is_postgres", "open_store", "sqlite_path"]

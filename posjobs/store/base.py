@@ -214,5 +214,19 @@ class Store(ABC):
     def purge_logs(self, before: float, keep_newest: int | None = None) -> int:
         """Delete entries written before `before`, and all but the newest `keep_newest`."""
 
+    # --- wake-ups (optional) -------------------------------------------------------------
+    # A store that can tell when another process wrote something sets this, and waiters
+    # (an idle worker, `logs --follow`) block in `wait_for_change` instead of sleeping.
+    announces_changes: bool = False
+
+    def wait_for_change(self, topic: str, timeout: float) -> bool:
+        """Block until another process may have changed `topic` ("jobs": a job became
+        runnable; "logs": entries were written), or `timeout` seconds pass; True when woken.
+        This default cannot tell, and only sleeps."""
+        import time
+
+        time.sleep(timeout)
+        return False
+
     @abstractmethod
     def close(self) -> None: ...

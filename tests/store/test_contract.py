@@ -29,22 +29,32 @@ from tests.conftest import T0
 Opener = Callable[[], Store]
 
 
-def sqlite_backend(tmp_path: Path) -> Opener:
+def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
     path = tmp_path / "store.db"
     return lambda: SQLiteStore(path)
+
+
+def postgres_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """A schema of its own on the test server (skipped when there is none)."""
+    from posjobs.store.postgres import PostgresStore
+
+    schema: str = request.getfixturevalue("pg_schema")
+    url = f"{request.getfixturevalue('pg_server')}?schema={schema}"
+    return lambda: PostgresStore(url)
 
 
 # One entry per implementation of the contract.
 BACKENDS = [
     pytest.param(sqlite_backend, id="sqlite"),
+    pytest.param(postgres_backend, id="postgres"),
 ]
 
 
 @pytest.fixture(params=BACKENDS)
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens store objects on one fresh, shared store; closes them all afterwards."""
-    backend: Callable[[Path], Opener] = request.param
-    opener = backend(tmp_path)
+    backend: Callable[[pytest.FixtureRequest, Path], Opener] = request.param
+    opener = backend(request, tmp_path)
     opened: list[Store] = []
 
     def open_() -> Store:

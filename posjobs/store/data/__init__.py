@@ -27,10 +27,24 @@ def open_data_store(url: str | Path) -> DataStore:
 
 def data_store_path(job_store: str | Path) -> str:
     """Where the data lives for a job store: `data.db` in the same folder (in memory for an
-    in-memory job store); on PostgreSQL, the same database (the data has its own schema)."""
-    if str(job_store) == ":memory:" or is_postgres(job_store):
+    in-memory job store); on PostgreSQL, the same database in a schema of its own
+    (`posjobs_data`, or `<schema>_data` beside a job store's `?schema=<schema>`)."""
+    if is_postgres(job_store):
+        return _data_schema(str(job_store))
+    if str(job_store) == ":memory:":
         return str(job_store)
     return str(Path(job_store).parent / DATA_FILE)
+
+
+def _data_schema(url: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    if not any(k == "schema" for k, _ in query):
+        return url
+    query = [(k, v + "_data" if k == "schema" else v) for k, v in query]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 __all__ = ["DATA_FILE", "DataStore", "data_store_path", "is_postgres", "open_data_store"]

@@ -85,11 +85,11 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def split_schema(url: str) -> tuple[str, str]:
+def split_schema(url: str, default: str = DEFAULT_SCHEMA) -> tuple[str, str]:
     """(the connection URL, the schema name) from `postgresql://...?schema=name`."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query)
-    schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
+    schema = next((v for k, v in query if k == "schema"), default)
     rest = urlencode([(k, v) for k, v in query if k != "schema"])
     if not _NAME.match(schema):
         raise StoreError(f"{shown_url(url)}: schema {schema!r} is not a plain lower-case name")

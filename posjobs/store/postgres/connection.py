@@ -1,0 +1,256 @@
+"""The PostgreSQL job store's connection: connecting, checking and migrating the schema,
+transactions that survive a lost connection, and LISTEN/NOTIFY wake-ups.
+
+One connection per store object, shared by its threads under a lock (as the SQLite store
+shares its file). A connection the server dropped (a restart, `pg_terminate_backend`) is
+replaced on the next call; a transaction it broke before its COMMIT was sent is run again
+on the new connection, so a worker rides through a server restart without a stray error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+
+from posjobs.errors import StoreError
+from posjobs.store.data.postgres import shown_url, split_schema
+from posjobs.store.postgres.schema import (
+    DEFAULT_SCHEMA,
+    MIGRATION_LOCK,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
+
+T = TypeVar("T")
+CONNECT_TIMEOUT = 10  # seconds; an unreachable host is reported, not waited on forever
+TOPICS = ("jobs", "logs")
+IDLE_CHECK = 1.0  # seconds of quiet after which a pipelined write checks its connection
+
+
+class Connection:
+    """The store's connection to its server, and the schema its tables are in."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.shown = shown_url(url)
+        self.conninfo, self.schema = split_schema(url, DEFAULT_SCHEMA)
+        # Channels are identifiers (63 bytes at most); schema names are plain lower-case.
+        self.channel = f"posjobs_{self.schema}"[:63]
+        self._lock = threading.RLock()
+        self._listen_lock = threading.Lock()
+        self._listener: psycopg.Connection[Any] | None = None
+        self._conn: psycopg.Connection[Any] | None = None
+        self._closed = False
+        self._used = 0.0  # when a write last went through
+        with self._lock:
+            self._connection()
+
+    # --- connecting ------------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self.conninfo, autocommit=True,
+                                   connect_timeout=CONNECT_TIMEOUT)
+            try:
+                # As the SQLite store's `synchronous = NORMAL`: a commit does not wait for
+                # its WAL flush, so a server crash may forget the last fraction of a second
+                # (a job then runs again: at least once holds), but never corrupts anything.
+                conn.execute("SET synchronous_commit = off")
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+        except psycopg.Error as err:
+            raise StoreError(f"{self.shown}: cannot connect: {reason(err)}",
+                             hint="is the server running, and are the user, password and "
+                             "database in the URL right?") from None
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"{self.shown}: the store is closed")
+        if self._conn is None or self._conn.closed:
+            conn = self._connect()
+            try:
+                with self._errors():
+                    self._migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        if self._version(conn) == SCHEMA_VERSION:
+            return
+        with conn.transaction():
+            # Processes starting at once: one migrates, the others wait here, then see it done.
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                         (MIGRATION_LOCK, self.schema))
+            version = self._version(conn)
+            for target, script in MIGRATIONS:
+                if target > version:
+                    for statement in script:
+                        conn.execute(statement.format(s=self.schema))  # type: ignore[arg-type]
+            conn.execute(f"INSERT INTO {self.schema}.meta (key, value) "  # type: ignore[arg-type]
+                         "VALUES ('version', %s) ON CONFLICT (key) DO UPDATE "
+                         "SET value = excluded.value", (str(SCHEMA_VERSION),))
+
+    def _version(self, conn: psycopg.Connection[Any]) -> int:
+        """The schema's version (0 when absent), after making sure posjobs can use it."""
+        tables = {row[0] for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (self.schema,))}
+        if not tables:
+            return 0
+        if "meta" not in tables or "jobs" not in tables:
+            raise StoreError(f"{self.shown}: schema {self.schema!r} holds tables that are not "
+                             "a posjobs job store",
+                             hint="name another schema with ?schema=NAME in the URL")
+        row = conn.execute(f"SELECT value FROM {self.schema}.meta "  # type: ignore[arg-type]
+                           "WHERE key = 'version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.shown} was written by a newer posjobs (schema {version}, "
+                             f"this one knows {SCHEMA_VERSION})", hint="upgrade posjobs")
+        return version
+
+    # --- running queries -------------------------------------------------------------------
+    def write(self, body: Callable[[psycopg.Connection[Any]], T], *,
+              pipelined: bool = False) -> T:
+        """`body(conn)` in one transaction, committed when it returns. Run again, once, on a
+        new connection when the old one turns out dead before the COMMIT was sent (nothing
+        of it was written); a connection lost during the COMMIT is an error, as its outcome
+        is unknown."""
+        with self._lock, self._errors():
+            for tries_left in (1, 0):
+                conn = self._connection()
+                committing = False
+                try:
+                    # After a pause, BEGIN goes alone: a connection the server dropped
+                    # meanwhile fails there, where a retry is sure to be safe.
+                    alone = not pipelined or time.monotonic() - self._used > IDLE_CHECK
+                    if alone:
+                        conn.execute("BEGIN")
+                    with conn.pipeline() if pipelined else nullcontext():
+                        if not alone:
+                            conn.execute("BEGIN")
+                        result = body(conn)
+                        committing = True
+                        conn.execute("COMMIT")
+                    self._used = time.monotonic()
+                    return result
+                except psycopg.OperationalError:
+                    if not conn.broken:
+                        self._rollback(conn)
+                        raise
+                    conn.close()
+                    if committing or not tries_left:
+                        raise
+                except BaseException:
+                    self._rollback(conn)
+                    raise
+            raise AssertionError("unreachable")
+
+    def read(self, query: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """The rows of one query (on a new connection if the old one died since)."""
+        with self._lock, self._errors():
+            for tries_left in (1, 0):
+                conn = self._connection()
+                try:
+                    return conn.execute(self.sql(query), params).fetchall()
+                except psycopg.OperationalError:
+                    if not conn.broken or not tries_left:
+                        raise
+                    conn.close()
+            raise AssertionError("unreachable")
+
+    def sql(self, query: str) -> Any:
+        """`query` with `{s}` naming this store's schema."""
+        return query.replace("{s}", self.schema)
+
+    @staticmethod
+    def _rollback(conn: psycopg.Connection[Any]) -> None:
+        if not conn.broken and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            try:
+                conn.execute("ROLLBACK")
+            except psycopg.Error:
+                conn.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The server's errors as the user's, naming the URL without its password."""
+        try:
+            yield
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise StoreError(f"{self.shown}: no rights: {reason(err)}",
+                             hint="grant the user rights on the database (CREATE, and USAGE "
+                             "on the schema), or use another user") from None
+        except psycopg.OperationalError as err:
+            raise StoreError(f"{self.shown}: {reason(err)}",
+                             hint="the connection is opened again on the next try") from None
+        except psycopg.Error as err:
+            raise StoreError(f"{self.shown}: {reason(err)}") from None
+
+    # --- wake-ups ----------------------------------------------------------------------------
+    def notify(self, conn: psycopg.Connection[Any], topic: str) -> None:
+        """Tell listeners, when this transaction commits, that `topic` changed."""
+        conn.execute("SELECT pg_notify(%s, %s)", (self.channel, topic))
+
+    def wait(self, topic: str, timeout: float) -> bool:
+        """Block until some process commits a change to `topic`, or `timeout` seconds pass;
+        True when woken. Waits on a connection of its own, so queries go on meanwhile."""
+        deadline = time.monotonic() + timeout
+        with self._listen_lock:
+            try:
+                listener = self._listening()
+                while (left := deadline - time.monotonic()) > 0:
+                    # Each generator runs to its end (it holds the connection until then).
+                    notes = [n.payload for n in listener.notifies(timeout=left, stop_after=1)]
+                    if topic in notes:
+                        # Several changes come as several notes: take the rest at once.
+                        for _ in listener.notifies(timeout=0.0):
+                            pass
+                        return True
+            except (psycopg.Error, StoreError):
+                # No wake-ups while the server is away: the caller polls meanwhile.
+                self._drop_listener()
+                time.sleep(max(deadline - time.monotonic(), 0.0))
+            if self._closed:
+                self._drop_listener()
+        return False
+
+    def _listening(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"{self.shown}: the store is closed")
+        if self._listener is None or self._listener.closed:
+            listener = self._connect()
+            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            self._listener = listener
+        return self._listener
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+        # A `wait` under way closes the listener itself when its timeout ends.
+        if self._listen_lock.acquire(timeout=0.1):
+            try:
+                self._drop_listener()
+            finally:
+                self._listen_lock.release()
+
+
+def reason(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__

@@ -1,0 +1,147 @@
+"""Real worker processes on one PostgreSQL store: killed at random, several at once, an idle
+one woken by a job enqueued elsewhere, and one whose connections the server drops.
+
+The project names its store with `db = "postgresql://...?schema=..."` in posjobs.toml (a
+schema per test, with an application_name of its own, so that the test can drop exactly its
+workers' connections). Helpers are those of the SQLite worker tests.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from posjobs.jobs.model import JobStatus
+from posjobs.store.base import JobFilter
+from posjobs.store.postgres import PostgresStore
+from tests.conftest import run_cli
+from tests.services.test_worker_processes import (
+    attempts_per_job,
+    project_with,
+    start_worker,
+    statuses,
+    wait_for,
+)
+
+
+@pytest.fixture
+def url(pg_server: str, pg_schema: str) -> str:
+    return f"{pg_server}?schema={pg_schema}&application_name=pj_{pg_schema}"
+
+
+@pytest.fixture
+def store(url: str):  # type: ignore[no-untyped-def]
+    s = PostgresStore(url)
+    yield s
+    s.close()
+
+
+def toml_for(url: str, lease: float = 30.0) -> str:
+    return f'db = "{url}"\nlease_seconds = {lease}\n'
+
+
+def test_the_project_store_is_the_postgresql_one_named_in_posjobs_toml(
+        tmp_path: Path, url: str, store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=3, loops=10, toml=toml_for(url))
+    assert statuses(store) == {JobStatus.SCHEDULED: 3}
+    assert not (root / ".posjobs" / "posjobs.db").exists()
+    result = run_cli(["-p", str(root), "worker", "--burst"])
+    assert result.exit_code == 0, result.stderr
+    assert statuses(store) == {JobStatus.DONE: 3}
+    listed = run_cli(["-p", str(root), "jobs", "list", "--json"])
+    assert listed.exit_code == 0 and listed.stdout.count('"status": "done"') == 3
+    logs = run_cli(["-p", str(root), "logs", "-n", "10"])
+    assert logs.exit_code == 0 and "info: 3" in logs.stdout
+
+
+def test_killed_workers_on_postgres_lose_no_job_and_rerun_only_interrupted_ones(
+        tmp_path: Path, url: str, store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=40, toml=toml_for(url, lease=0.6))
+    rng = random.Random(13)
+    kills = 0
+    workers = [start_worker(root, "--concurrency", "2") for _ in range(3)]
+    for _ in range(4):
+        done_before = store.count_jobs()[JobStatus.DONE]
+        wait_for(lambda goal=done_before + 3: store.count_jobs()[JobStatus.DONE] >= goal)
+        victim = workers.pop(rng.randrange(len(workers)))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        kills += 1
+        workers.append(start_worker(root, "--concurrency", "2"))
+    for worker in workers:  # the survivors recover what the killed ones held, and finish
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0
+    final = start_worker(root, "--burst", "--concurrency", "2")
+    wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 0 or final.poll() is not None)
+    assert final.wait(120) == 0, final.stderr.read() if final.stderr else ""
+    assert statuses(store) == {JobStatus.DONE: 40}
+    runs = attempts_per_job(store)
+    duplicates = sum(n - 1 for n in runs.values())
+    assert duplicates <= kills * 2  # at most the attempts in flight (2 slots) per kill
+    interrupted = [a for job in runs for a in store.attempts(job) if a.outcome == "interrupted"]
+    assert len(interrupted) == duplicates  # every extra run follows an interrupted attempt
+
+
+def test_three_workers_on_postgres_run_each_job_exactly_once(
+        tmp_path: Path, url: str, store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=45, loops=2_000, toml=toml_for(url))
+    workers = [start_worker(root, "--burst", "--concurrency", "2") for _ in range(3)]
+    for worker in workers:
+        assert worker.wait(120) == 0, worker.stderr.read() if worker.stderr else ""
+    assert statuses(store) == {JobStatus.DONE: 45}
+    assert set(attempts_per_job(store).values()) == {1}
+    ran_by = {a.worker for job in attempts_per_job(store) for a in store.attempts(job)}
+    assert len(ran_by) >= 2  # the work was shared
+
+
+def test_an_idle_worker_starts_a_job_enqueued_elsewhere_at_once(
+        tmp_path: Path, url: str, store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=1, loops=10, toml=toml_for(url))
+    worker = start_worker(root, "--concurrency", "1")
+    try:
+        wait_for(lambda: statuses(store) == {JobStatus.DONE: 1})
+        time.sleep(1.0)  # idle: listening, between polls
+        waits = []
+        for _ in range(5):
+            assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0
+            job = store.list_jobs(JobFilter(limit=1))[0]
+            wait_for(lambda job_id=job.id: store.attempts(job_id) != [])
+            waits.append(store.attempts(job.id)[0].started_at - job.created_at)
+            time.sleep(0.3)
+        # The poll alone would take up to 0.1 s; NOTIFY wakes the worker well before.
+        assert sorted(waits)[2] < 0.05, waits
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+
+
+def _drop_connections(pg_server: str, app: str) -> int:
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        return len(admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = %s AND pid <> pg_backend_pid()", (app,)).fetchall())
+
+
+def test_a_worker_whose_connections_the_server_drops_goes_on_losing_no_job(
+        tmp_path: Path, url: str, pg_server: str, pg_schema: str,
+        store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=20, loops=5_000, toml=toml_for(url, lease=1.0))
+    worker = start_worker(root, "--concurrency", "2")
+    try:
+        wait_for(lambda: store.count_jobs()[JobStatus.DONE] >= 3)
+        dropped = _drop_connections(pg_server, f"pj_{pg_schema}")
+        assert dropped >= 2  # the supervisor's and the slots' (and the test store's own)
+        wait_for(lambda: store.count_jobs()[JobStatus.DONE] >= 10)
+        _drop_connections(pg_server, f"pj_{pg_schema}")
+        assert run_cli(["-p", str(root), "render", "/"]).exit_code == 0  # 20 more
+        wait_for(lambda: store.count_jobs()[JobStatus.DONE] == 40, timeout=120)
+        assert worker.poll() is None  # still running
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0
+    assert statuses(store) == {JobStatus.DONE: 40}

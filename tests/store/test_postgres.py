@@ -1,0 +1,215 @@
+"""What only the PostgreSQL job store does: connecting (and saying why it cannot), migrating
+when many processes start at once, riding through lost connections, NOTIFY wake-ups.
+
+Runs on the test server (tests/conftest.py `pg_server`), each test in a schema of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing import get_context
+
+import psycopg
+import pytest
+
+from posjobs.errors import StoreError
+from posjobs.jobs.model import JobStatus
+from posjobs.store import open_store
+from posjobs.store.postgres import PostgresStore
+from posjobs.store.postgres.logs import glob_regex
+from posjobs.store.postgres.schema import SCHEMA_VERSION
+from tests.conftest import T0
+from tests.store.test_contract import add, done, log
+
+
+@pytest.fixture
+def url(pg_server: str, pg_schema: str) -> str:
+    return f"{pg_server}?schema={pg_schema}"
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[PostgresStore]:
+    s = PostgresStore(url)
+    yield s
+    s.close()
+
+
+def test_open_store_picks_postgres_for_a_postgresql_url(url: str) -> None:
+    s = open_store(url)
+    try:
+        assert isinstance(s, PostgresStore)
+    finally:
+        s.close()
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        PostgresStore("postgresql://bob:s3cret@127.0.0.1:1/test")
+    assert "s3cret" not in str(caught.value)
+    assert "postgresql://bob:***@127.0.0.1:1/test" in str(caught.value)
+    assert "cannot connect" in str(caught.value)
+    assert caught.value.exit_code == 5
+
+
+def test_an_unknown_user_or_database_is_a_store_error(pg_server: str) -> None:
+    with pytest.raises(StoreError, match="nosuchuser"):
+        PostgresStore(pg_server.replace("postgres@", "nosuchuser:pw@"))
+    with pytest.raises(StoreError, match="nosuchdb"):
+        PostgresStore(pg_server.rsplit("/", 1)[0] + "/nosuchdb")
+
+
+def test_a_user_without_rights_is_told_so(pg_server: str, pg_schema: str) -> None:
+    role = "pj_" + pg_schema
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        limited = pg_server.replace("postgres@", f"{role}@") + f"?schema={pg_schema}"
+        with pytest.raises(StoreError, match="no rights"):
+            PostgresStore(limited)
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f"DROP ROLE {role}")
+
+
+def test_a_schema_of_other_tables_is_refused(pg_server: str, pg_schema: str) -> None:
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {pg_schema}")
+        admin.execute(f"CREATE TABLE {pg_schema}.customers (id int)")
+    with pytest.raises(StoreError, match="not a posjobs job store"):
+        PostgresStore(f"{pg_server}?schema={pg_schema}")
+
+
+def test_a_store_from_a_newer_posjobs_is_refused(store: PostgresStore, url: str) -> None:
+    with psycopg.connect(url.split("?")[0], autocommit=True) as admin:
+        admin.execute(f"UPDATE {store.schema}.meta SET value = %s WHERE key = 'version'",
+                      (str(SCHEMA_VERSION + 1),))
+    with pytest.raises(StoreError, match="newer posjobs"):
+        PostgresStore(url)
+
+
+def _open_and_add(url: str) -> list[int]:
+    s = PostgresStore(url)
+    try:
+        return [job.id for job in add(s, 5)]
+    finally:
+        s.close()
+
+
+def test_many_processes_creating_one_store_at_once_all_get_it(url: str) -> None:
+    with get_context("spawn").Pool(6) as pool:
+        results = pool.map(_open_and_add, [url] * 6)
+    ids = sorted(i for batch in results for i in batch)
+    assert ids == list(range(1, 31))
+
+
+def _terminate_others(pg_server: str) -> int:
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name = 'posjobs-test-victim'").fetchall()
+    return len(rows)
+
+
+def test_a_dropped_connection_is_replaced_and_the_call_goes_through(
+        pg_server: str, pg_schema: str) -> None:
+    victim = PostgresStore(
+        f"{pg_server}?schema={pg_schema}&application_name=posjobs-test-victim")
+    try:
+        [job] = add(victim, 1)
+        assert _terminate_others(pg_server) >= 1
+        claimed = victim.claim("w1", T0, 30)  # a write, on a connection the server closed
+        assert claimed is not None and claimed.id == job.id
+        assert _terminate_others(pg_server) >= 1
+        assert victim.get_job(job.id) is not None  # a read, likewise
+        assert victim.finish_attempt(claimed, done(T0 + 1)) is JobStatus.DONE
+        time.sleep(1.1)  # quiet: the next write checks its connection first
+        assert _terminate_others(pg_server) >= 1
+        assert [j.id for j in add(victim, 1)] == [job.id + 1]  # an enqueue, likewise
+    finally:
+        victim.close()
+
+
+def test_an_idle_waiter_is_woken_by_a_job_enqueued_elsewhere_within_50_ms(
+        store: PostgresStore, url: str) -> None:
+    other = PostgresStore(url)
+    try:
+        assert store.wait_for_change("jobs", 0.01) is False  # listening from now on
+        woken: list[float] = []
+
+        def waiter() -> None:
+            if store.wait_for_change("jobs", 5.0):
+                woken.append(time.monotonic())
+
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        add(other, 1)
+        thread.join(6)
+        assert woken and woken[0] - started < 0.05
+    finally:
+        other.close()
+
+
+def test_log_entries_wake_log_waiters_and_not_job_waiters(
+        store: PostgresStore, url: str) -> None:
+    other = PostgresStore(url)
+    try:
+        store.wait_for_change("logs", 0.01)
+        other.add_logs([log("info")])
+        assert store.wait_for_change("logs", 2.0) is True
+        store.wait_for_change("jobs", 0.01)
+        other.add_logs([log("info")])
+        assert store.wait_for_change("jobs", 0.2) is False
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(("glob", "matches", "misses"), [
+    ("send_*", ["send_email", "send_"], ["resend_email", "Send_email"]),
+    ("a?c", ["abc"], ["ac", "abbc"]),
+    ("[ab]x", ["ax", "bx"], ["cx"]),
+    ("[!ab]x", ["cx"], ["ax"]),
+    ("a.b(c)+", ["a.b(c)+"], ["axb(c)+", "a.bcc"]),
+])
+def test_globs_match_as_sqlite_glob_does(glob: str, matches: list[str],
+                                         misses: list[str]) -> None:
+    import re
+
+    pattern = re.compile(glob_regex(glob))
+    assert all(pattern.search(text) for text in matches)
+    assert not any(pattern.search(text) for text in misses)
+
+
+def test_follow_shows_entries_written_elsewhere_as_they_commit(
+        store: PostgresStore, url: str) -> None:
+    from posjobs.services.logs import follow
+    from posjobs.store.base import LogFilter
+
+    other = PostgresStore(url)
+    seen: list[tuple[str, float]] = []
+    stop = threading.Event()
+
+    def tail() -> None:
+        # A long poll: only a wake-up makes an entry appear soon after its commit.
+        for entry in follow(store, LogFilter(), 0, poll_seconds=1.0, should_stop=stop.is_set):
+            seen.append((entry.message, time.monotonic()))
+
+    thread = threading.Thread(target=tail)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        written = time.monotonic()
+        other.add_logs([log("info", "hello from another host")])
+        deadline = time.monotonic() + 3
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert seen and seen[0][0] == "hello from another host"
+        assert seen[0][1] - written < 0.5
+    finally:
+        stop.set()
+        thread.join(5)
+        other.close()
