@@ -262,8 +262,10 @@ def related_records(info: Any, row: Any, table: Sequence[str] | str, join_on_pro
     return rows
 
 
+# Records and users both have related records (and, in users.py, related users).
 @resolver("Record", "related_records")
-def _related_records(row: RecordRow, info: Any, table: Sequence[str], join_on_property: str,
+@resolver("User", "related_records")
+def _related_records(row: Any, info: Any, table: Sequence[str], join_on_property: str,
                      foreign_property: str, filter: Mapping[str, Any] | None = None,
                      sort: Sequence[Mapping[str, Any]] | None = None,
                      limit: int | None = None) -> list[RecordRow]:
@@ -272,30 +274,11 @@ def _related_records(row: RecordRow, info: Any, table: Sequence[str], join_on_pr
 
 
 @resolver("Record", "related_record")
-def _related_record(row: RecordRow, info: Any, table: Sequence[str], join_on_property: str,
+@resolver("User", "related_record")
+def _related_record(row: Any, info: Any, table: Sequence[str], join_on_property: str,
                     foreign_property: str = "id",
                     filter: Mapping[str, Any] | None = None,
                     sort: Sequence[Mapping[str, Any]] | None = None) -> RecordRow | None:
     found = related_records(info, row, table, join_on_property, foreign_property, filter, sort,
                             1)
-    return found[0] if found else None
-
-
-@resolver("Record", "related_users")
-def _related_users(row: RecordRow, info: Any, foreign_property: str, join_on_property: str,
-                   filter: Mapping[str, Any] | None = None,
-                   sort: Sequence[Mapping[str, Any]] | None = None,
-                   limit: int | None = None) -> list[Any]:
-    from posjobs.data.resolvers.users import related_users  # users build on records
-
-    return related_users(info, row, join_on_property, foreign_property, filter, sort, limit)
-
-
-@resolver("Record", "related_user")
-def _related_user(row: RecordRow, info: Any, foreign_property: str = "id",
-                  join_on_property: str = "user_id", filter: Mapping[str, Any] | None = None,
-                  sort: Sequence[Mapping[str, Any]] | None = None) -> Any:
-    from posjobs.data.resolvers.users import related_users
-
-    found = related_users(info, row, join_on_property, foreign_property, filter, sort, 1)
     return found[0] if found else None

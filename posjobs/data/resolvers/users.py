@@ -28,7 +28,7 @@ from posjobs.data.resolvers.common import (
     sorts,
     text_filter,
 )
-from posjobs.data.resolvers.records import property_values, related_records
+from posjobs.data.resolvers.records import property_values
 from posjobs.data.session import DataSession
 from posjobs.data.tables import coerce, iso_time
 from posjobs.store.data.base import Condition, Filter, Query, RecordRow, UserRow
@@ -359,24 +359,6 @@ for _type, _field, _hint in (
 
 
 # --- related records and users -----------------------------------------------------------------
-@resolver("User", "related_records")
-def _related_records(row: UserRow, info: Any, table: Sequence[str], join_on_property: str,
-                     foreign_property: str, filter: Mapping[str, Any] | None = None,
-                     sort: Sequence[Mapping[str, Any]] | None = None,
-                     limit: int | None = None) -> list[RecordRow]:
-    return related_records(info, row, table, join_on_property, foreign_property, filter, sort,
-                           limit)
-
-
-@resolver("User", "related_record")
-def _related_record(row: UserRow, info: Any, table: Sequence[str], join_on_property: str,
-                    foreign_property: str = "id", filter: Mapping[str, Any] | None = None,
-                    sort: Sequence[Mapping[str, Any]] | None = None) -> RecordRow | None:
-    found = related_records(info, row, table, join_on_property, foreign_property, filter, sort,
-                            1)
-    return found[0] if found else None
-
-
 def related_users(info: Any, row: RecordRow | UserRow, join_on_property: str,
                   foreign_property: str, filter: Mapping[str, Any] | None,
                   sort: Sequence[Mapping[str, Any]] | None, limit: int | None
@@ -410,16 +392,19 @@ def related_users(info: Any, row: RecordRow | UserRow, join_on_property: str,
     return rows
 
 
+# Records and users both have related users (and, in records.py, related records).
+@resolver("Record", "related_users")
 @resolver("User", "related_users")
-def _related_users(row: UserRow, info: Any, foreign_property: str, join_on_property: str,
+def _related_users(row: Any, info: Any, foreign_property: str, join_on_property: str,
                    filter: Mapping[str, Any] | None = None,
                    sort: Sequence[Mapping[str, Any]] | None = None,
                    limit: int | None = None) -> list[UserRow]:
     return related_users(info, row, join_on_property, foreign_property, filter, sort, limit)
 
 
+@resolver("Record", "related_user")
 @resolver("User", "related_user")
-def _related_user(row: UserRow, info: Any, foreign_property: str = "id",
+def _related_user(row: Any, info: Any, foreign_property: str = "id",
                   join_on_property: str = "user_id", filter: Mapping[str, Any] | None = None,
                   sort: Sequence[Mapping[str, Any]] | None = None) -> UserRow | None:
     found = related_users(info, row, join_on_property, foreign_property, filter, sort, 1)
