@@ -114,6 +114,25 @@ class MessageRow:
     created_at: float
 
 
+# What every implementation selects and maps, in this order; `loads` turns a stored JSON
+# column into its value (SQLite keeps text, PostgreSQL's jsonb arrives decoded).
+RECORD_SELECT = ("id, table_name, properties, created_at, updated_at, user_id, external_id, "
+                 "deleted_at")
+USER_SELECT = ("id, email, password_hash, properties, created_at, updated_at, fields, "
+               "external_id, deleted_at")
+# The tables `reset` empties (the store's own values are kept).
+DATA_TABLES = ("records", "users", "constants", "messages", "activities")
+
+
+def record_row(row: Sequence[Any], loads: Callable[[Any], Any]) -> RecordRow:
+    return RecordRow(row[0], row[1], loads(row[2]), row[3], row[4], row[5], row[6], row[7])
+
+
+def user_row(row: Sequence[Any], loads: Callable[[Any], Any]) -> UserRow:
+    return UserRow(row[0], row[1], row[2], loads(row[3]), row[4], row[5], loads(row[6]),
+                   row[7], row[8])
+
+
 class DataStore(ABC):
     """One connection to the project's data. Not shared between threads."""
 

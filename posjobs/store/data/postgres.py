@@ -19,6 +19,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from posjobs.errors import StoreError
 from posjobs.store.data.base import (
+    DATA_TABLES,
+    RECORD_SELECT,
+    USER_SELECT,
     AnyOf,
     Condition,
     DataStore,
@@ -28,6 +31,8 @@ from posjobs.store.data.base import (
     RecordRow,
     Sort,
     UserRow,
+    record_row,
+    user_row,
 )
 
 # 2: the `instance` table (its CREATE ... IF NOT EXISTS runs again on a store of 1).
@@ -241,7 +246,7 @@ class PostgresDataStore(DataStore):
         return self.get_record(record_id) if cursor.rowcount else None
 
     def delete_record(self, record_id: int) -> RecordRow | None:
-        row = self._run(f"DELETE FROM {{s}}.records WHERE id = %s RETURNING {_RECORD_SELECT}",
+        row = self._run(f"DELETE FROM {{s}}.records WHERE id = %s RETURNING {RECORD_SELECT}",
                         (record_id,)).fetchone()
         return _record(row) if row else None
 
@@ -250,7 +255,7 @@ class PostgresDataStore(DataStore):
                              (table,)).rowcount)
 
     def get_record(self, record_id: int) -> RecordRow | None:
-        row = self._run(f"SELECT {_RECORD_SELECT} FROM {{s}}.records WHERE id = %s",
+        row = self._run(f"SELECT {RECORD_SELECT} FROM {{s}}.records WHERE id = %s",
                         (record_id,)).fetchone()
         return _record(row) if row else None
 
@@ -259,7 +264,7 @@ class PostgresDataStore(DataStore):
         total = self._run(f"SELECT count(*) FROM {{s}}.records WHERE {where}", params
                           ).fetchone()[0]
         order, order_params = _order(query.sort, _RECORD_COLUMNS)
-        rows = self._run(f"SELECT {_RECORD_SELECT} FROM {{s}}.records WHERE {where} "
+        rows = self._run(f"SELECT {RECORD_SELECT} FROM {{s}}.records WHERE {where} "
                          f"ORDER BY {order}{_page(query)}", [*params, *order_params]).fetchall()
         return [_record(row) for row in rows], int(total)
 
@@ -299,12 +304,12 @@ class PostgresDataStore(DataStore):
         return self.get_user(user_id) if cursor.rowcount else None
 
     def delete_user(self, user_id: int) -> UserRow | None:
-        row = self._run(f"DELETE FROM {{s}}.users WHERE id = %s RETURNING {_USER_SELECT}",
+        row = self._run(f"DELETE FROM {{s}}.users WHERE id = %s RETURNING {USER_SELECT}",
                         (user_id,)).fetchone()
         return _user(row) if row else None
 
     def get_user(self, user_id: int) -> UserRow | None:
-        row = self._run(f"SELECT {_USER_SELECT} FROM {{s}}.users WHERE id = %s",
+        row = self._run(f"SELECT {USER_SELECT} FROM {{s}}.users WHERE id = %s",
                         (user_id,)).fetchone()
         return _user(row) if row else None
 
@@ -313,7 +318,7 @@ class PostgresDataStore(DataStore):
         total = self._run(f"SELECT count(*) FROM {{s}}.users WHERE {where}", params
                           ).fetchone()[0]
         order, order_params = _order(query.sort, _USER_COLUMNS)
-        rows = self._run(f"SELECT {_USER_SELECT} FROM {{s}}.users WHERE {where} "
+        rows = self._run(f"SELECT {USER_SELECT} FROM {{s}}.users WHERE {where} "
                          f"ORDER BY {order}{_page(query)}", [*params, *order_params]).fetchall()
         return [_user(row) for row in rows], int(total)
 
@@ -384,7 +389,7 @@ class PostgresDataStore(DataStore):
         outer = self.in_transaction
         if not outer:
             self.begin()
-        for table in ("records", "users", "constants", "messages", "activities"):
+        for table in DATA_TABLES:
             self._run(f"DELETE FROM {{s}}.{table}")
         if not outer:
             self.commit()
@@ -393,18 +398,16 @@ class PostgresDataStore(DataStore):
         self._db.close()
 
 
-_RECORD_SELECT = ("id, table_name, properties, created_at, updated_at, user_id, external_id, "
-                  "deleted_at")
-_USER_SELECT = ("id, email, password_hash, properties, created_at, updated_at, fields, "
-                "external_id, deleted_at")
-
-
 def _record(row: Sequence[Any]) -> RecordRow:
-    return RecordRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+    return record_row(row, _as_is)
 
 
 def _user(row: Sequence[Any]) -> UserRow:
-    return UserRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
+    return user_row(row, _as_is)
+
+
+def _as_is(value: Any) -> Any:
+    return value  # jsonb columns arrive decoded
 
 
 def _json(value: object) -> Any:

@@ -17,6 +17,9 @@ from typing import Any
 
 from posjobs.errors import StoreError
 from posjobs.store.data.base import (
+    DATA_TABLES,
+    RECORD_SELECT,
+    USER_SELECT,
     AnyOf,
     Condition,
     DataStore,
@@ -26,6 +29,8 @@ from posjobs.store.data.base import (
     RecordRow,
     Sort,
     UserRow,
+    record_row,
+    user_row,
 )
 
 # PRAGMA application_id of a posjobs data store ("posd").
@@ -274,7 +279,7 @@ class SQLiteDataStore(DataStore):
         return self._run("DELETE FROM records WHERE table_name = ?", (table,)).rowcount
 
     def get_record(self, record_id: int) -> RecordRow | None:
-        row = self._run(f"SELECT {_RECORD_SELECT} FROM records WHERE id = ?",
+        row = self._run(f"SELECT {RECORD_SELECT} FROM records WHERE id = ?",
                         (record_id,)).fetchone()
         return _record(row) if row else None
 
@@ -282,7 +287,7 @@ class SQLiteDataStore(DataStore):
         where, params = _where(query.filters, _RECORD_COLUMNS)
         total = self._run(f"SELECT count(*) FROM records WHERE {where}", params).fetchone()[0]
         order, order_params = _order(query.sort, _RECORD_COLUMNS)
-        rows = self._run(f"SELECT {_RECORD_SELECT} FROM records WHERE {where} ORDER BY {order}"
+        rows = self._run(f"SELECT {RECORD_SELECT} FROM records WHERE {where} ORDER BY {order}"
                          f"{_page(query)}", [*params, *order_params]).fetchall()
         return [_record(row) for row in rows], int(total)
 
@@ -323,14 +328,14 @@ class SQLiteDataStore(DataStore):
         return row
 
     def get_user(self, user_id: int) -> UserRow | None:
-        row = self._run(f"SELECT {_USER_SELECT} FROM users WHERE id = ?", (user_id,)).fetchone()
+        row = self._run(f"SELECT {USER_SELECT} FROM users WHERE id = ?", (user_id,)).fetchone()
         return _user(row) if row else None
 
     def find_users(self, query: Query) -> tuple[list[UserRow], int]:
         where, params = _where(query.filters, _USER_COLUMNS)
         total = self._run(f"SELECT count(*) FROM users WHERE {where}", params).fetchone()[0]
         order, order_params = _order(query.sort, _USER_COLUMNS)
-        rows = self._run(f"SELECT {_USER_SELECT} FROM users WHERE {where} ORDER BY {order}"
+        rows = self._run(f"SELECT {USER_SELECT} FROM users WHERE {where} ORDER BY {order}"
                          f"{_page(query)}", [*params, *order_params]).fetchall()
         return [_user(row) for row in rows], int(total)
 
@@ -400,7 +405,7 @@ class SQLiteDataStore(DataStore):
         outer = self._db.in_transaction
         if not outer:
             self.begin()
-        for table in ("records", "users", "constants", "messages", "activities"):
+        for table in DATA_TABLES:
             self._run(f"DELETE FROM {table}")
         if not outer:
             self.commit()
@@ -409,19 +414,12 @@ class SQLiteDataStore(DataStore):
         self._db.close()
 
 
-_RECORD_SELECT = ("id, table_name, properties, created_at, updated_at, user_id, external_id, "
-                  "deleted_at")
-_USER_SELECT = ("id, email, password_hash, properties, created_at, updated_at, fields, "
-                "external_id, deleted_at")
-
-
 def _record(row: Sequence[Any]) -> RecordRow:
-    return RecordRow(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], row[6], row[7])
+    return record_row(row, json.loads)
 
 
 def _user(row: Sequence[Any]) -> UserRow:
-    return UserRow(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5],
-                   json.loads(row[6]), row[7], row[8])
+    return user_row(row, json.loads)
 
 
 def _dumps(value: object) -> str:
