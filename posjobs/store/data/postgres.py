@@ -260,13 +260,18 @@ class PostgresDataStore(DataStore):
         return _record(row) if row else None
 
     def find_records(self, query: Query) -> tuple[list[RecordRow], int]:
-        where, params = _where(query.filters, _RECORD_COLUMNS)
-        total = self._run(f"SELECT count(*) FROM {{s}}.records WHERE {where}", params
-                          ).fetchone()[0]
-        order, order_params = _order(query.sort, _RECORD_COLUMNS)
-        rows = self._run(f"SELECT {RECORD_SELECT} FROM {{s}}.records WHERE {where} "
-                         f"ORDER BY {order}{_page(query)}", [*params, *order_params]).fetchall()
-        return [_record(row) for row in rows], int(total)
+        rows, total = self._find("records", RECORD_SELECT, _RECORD_COLUMNS, query)
+        return [_record(row) for row in rows], total
+
+    def _find(self, table: str, select: str, columns: dict[str, str], query: Query
+              ) -> tuple[list[Any], int]:
+        """One page of `table`'s rows matching `query`, and how many match in all."""
+        where, params = _where(query.filters, columns)
+        total = self._run(f"SELECT count(*) FROM {{s}}.{table} WHERE {where}", params).fetchone()[0]
+        order, order_params = _order(query.sort, columns)
+        rows = self._run(f"SELECT {select} FROM {{s}}.{table} WHERE {where} ORDER BY {order}"
+                         f"{_page(query)}", [*params, *order_params]).fetchall()
+        return list(rows), int(total)
 
     def tables_in_use(self) -> dict[str, int]:
         return dict(self._run("SELECT table_name, count(*) FROM {s}.records "
@@ -314,13 +319,8 @@ class PostgresDataStore(DataStore):
         return _user(row) if row else None
 
     def find_users(self, query: Query) -> tuple[list[UserRow], int]:
-        where, params = _where(query.filters, _USER_COLUMNS)
-        total = self._run(f"SELECT count(*) FROM {{s}}.users WHERE {where}", params
-                          ).fetchone()[0]
-        order, order_params = _order(query.sort, _USER_COLUMNS)
-        rows = self._run(f"SELECT {USER_SELECT} FROM {{s}}.users WHERE {where} "
-                         f"ORDER BY {order}{_page(query)}", [*params, *order_params]).fetchall()
-        return [_user(row) for row in rows], int(total)
+        rows, total = self._find("users", USER_SELECT, _USER_COLUMNS, query)
+        return [_user(row) for row in rows], total
 
     # --- constants ------------------------------------------------------------------------------
     def set_constant(self, name: str, value: str, now: float) -> None:
