@@ -101,6 +101,8 @@ def collapsed(text: str, top: int, wall: float) -> str:
     totals: collections.Counter[str] = collections.Counter()
     for line in text.splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # py-spy's own notes between the stacks
+            continue
         n = int(count)
         parts = stack.split(";")
         nested = sum(part.startswith("process ") for part in parts) > 1

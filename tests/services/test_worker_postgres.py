@@ -120,6 +120,25 @@ def test_an_idle_worker_starts_a_job_enqueued_elsewhere_at_once(
         worker.wait(30)
 
 
+def test_worker_speed_shortens_delays_on_postgres_as_on_sqlite(
+        tmp_path: Path, url: str, store: PostgresStore) -> None:
+    root = project_with(tmp_path, jobs=2, loops=10, toml=toml_for(url), extra={
+        "app/views/pages/index.liquid":
+            "{% background _ = 'work', n: 1, loops: 1, delay: 1 %}"
+            "{% background _ = 'work', n: 2, loops: 1, delay: 600 %}"})
+    first, later = sorted(store.list_jobs(JobFilter()), key=lambda job: job.id)
+    worker = start_worker(root, "--speed", "600")  # a minute passes in 0.1 s
+    try:
+        wait_for(lambda: store.get_job(first.id).status is JobStatus.DONE,  # type: ignore[union-attr]
+                 timeout=30)
+        started = store.attempts(first.id)[0].started_at
+        assert started - first.created_at < 5.0  # not the 60 s its delay says
+        assert store.get_job(later.id).status is JobStatus.SCHEDULED  # type: ignore[union-attr]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+
+
 def _drop_connections(pg_server: str, app: str) -> int:
     with psycopg.connect(pg_server, autocommit=True) as admin:
         return len(admin.execute(

@@ -27,6 +27,7 @@ class JobQueries:
     """The job half of `PostgresStore`."""
 
     _db: Connection
+    _speed: float = 1.0  # `worker --speed` (see `PostgresStore.at_speed`)
 
     # --- enqueueing --------------------------------------------------------------------------
     def reserve_job_ids(self, count: int) -> range:
@@ -81,10 +82,25 @@ class JobQueries:
 
     def _claim(self, db: Conn, worker: str, now: float, lease: float,
                among: Collection[int] | None) -> Job | None:
+        if self._speed != 1.0:
+            return self._claim_at_speed(db, worker, now, lease, among)
         row = db.execute(self._db.sql(f"SELECT {JOB_COLUMNS} FROM {{s}}.claim(%s, %s, %s, %s)"),
                          (worker, now, lease, None if among is None else list(among))
                          ).fetchone()
         return job_row(row) if row else None
+
+    def _claim_at_speed(self, db: Conn, worker: str, now: float, lease: float,
+                        among: Collection[int] | None) -> Job | None:
+        """A claim at `worker --speed N`: due times scaled from when each wait began, so
+        this form scans the waiting jobs (one statement, in the function's order)."""
+        scope = "" if among is None else " AND id = ANY(%s)"
+        due = "(wait_from + (run_at - wait_from) / %s)"
+        row = db.execute(self._db.sql(
+            f"SELECT id FROM {{s}}.jobs WHERE {WAITING_SQL} AND {due} <= %s{scope} "
+            f"ORDER BY prio_rank, {due}, id LIMIT 1 FOR UPDATE SKIP LOCKED"),
+            (self._speed, now, *([] if among is None else [list(among)]), self._speed),
+        ).fetchone()
+        return self._take(db, row[0], worker, now, lease) if row else None
 
     def claim_job(self, job_id: int, worker: str, now: float,
                   lease_seconds: float) -> Job | None:
@@ -202,6 +218,10 @@ class JobQueries:
     def next_run_at(self, among: Collection[int] | None = None) -> float | None:
         scope = "" if among is None else " AND id = ANY(%s)"
         params: list[Any] = [] if among is None else [list(among)]
+        if self._speed != 1.0:
+            return self._db.read(  # type: ignore[no-any-return]
+                "SELECT min(wait_from + (run_at - wait_from) / %s) FROM {s}.jobs "
+                f"WHERE {WAITING_SQL}{scope}", [self._speed, *params])[0][0]
         row = self._db.read(
             "SELECT least(" + ", ".join(
                 f"(SELECT min(run_at) FROM {{s}}.jobs WHERE {WAITING_SQL} "
