@@ -10,6 +10,7 @@ store object (its own connection, as another process would have) on the same sha
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -1175,3 +1176,41 @@ def test_finish_and_claim_records_the_attempt_and_takes_the_next_due_job(store: 
     status, following = store.finish_and_claim(following, done(T0 + 2),
                                                NextClaim("w1", T0 + 2, 30))
     assert (status, following) == (JobStatus.DONE, None)
+
+
+def test_finish_and_claim_returns_the_next_job_as_stored_and_keeps_every_log_field(
+        store: Store) -> None:
+    first, second = add(store, 2, arguments={"text": "héllo ✓", "n": 0.1 + 0.2})
+    claimed = store.claim("w1", T0, 30)
+    assert claimed is not None
+    entry = log("info", "line one\nzwei ✓", at=T0 + 1.123456789, job_id=first.id,
+                source_name="send_email", attempt=1, max_attempts=3, priority="high",
+                template="app/views/partials/x.liquid", line=7, run_id="r1",
+                simulated_at=T0 + 60.5)
+    status, following = store.finish_and_claim(
+        claimed, failed(T0 + 1, retry_at=T0 + 31, logs=[entry]), NextClaim("w2", T0 + 1, 30))
+    assert status is JobStatus.RETRY
+    assert following is not None and following == get(store, second.id)
+    assert following.worker == "w2"
+    assert following.arguments == {"text": "héllo ✓", "n": 0.1 + 0.2}
+    (stored_entry,) = store.tail_logs(LogFilter(job_id=first.id), 5)
+    assert stored_entry == dataclasses.replace(entry, id=stored_entry.id)
+    retried = get(store, first.id)
+    assert (retried.status, retried.run_at, retried.last_error) == \
+        (JobStatus.RETRY, T0 + 31, ERROR)
+    assert [(a.outcome, a.error) for a in store.attempts(first.id)] == [("failed", ERROR)]
+
+
+def test_finish_and_claim_after_a_lost_claim_writes_nothing_of_it_and_still_claims(
+        store: Store) -> None:
+    first, second = add(store, 2)
+    claimed = store.claim("w1", T0, 30)
+    assert claimed is not None
+    store.recover_expired(T0 + 60, lambda job: lost(job, T0 + 60))  # its lease ran out
+    status, following = store.finish_and_claim(
+        claimed, done(T0 + 61, logs=[log("job_done", job_id=first.id)]),
+        NextClaim("w1", T0 + 61, 30))
+    assert status is None
+    assert following is not None and following.id == second.id
+    assert store.tail_logs(LogFilter(types=("job_done",)), 5) == []
+    assert get(store, first.id).status is JobStatus.DEAD

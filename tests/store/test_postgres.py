@@ -17,6 +17,7 @@ import pytest
 from posjobs.errors import StoreError
 from posjobs.jobs.model import JobStatus
 from posjobs.store import open_store
+from posjobs.store.base import NextClaim
 from posjobs.store.postgres import PostgresStore
 from posjobs.store.postgres.logs import glob_regex
 from posjobs.store.postgres.schema import SCHEMA_VERSION
@@ -89,6 +90,28 @@ def test_a_store_from_a_newer_posjobs_is_refused(store: PostgresStore, url: str)
         PostgresStore(url)
 
 
+def test_a_schema_of_the_previous_version_is_migrated_on_first_use(
+        store: PostgresStore, url: str) -> None:
+    first, second = add(store, 2)
+    claimed = store.claim("w1", T0, 30)
+    assert claimed is not None
+    with psycopg.connect(url.split("?")[0], autocommit=True) as admin:  # as version 2 left it
+        admin.execute(f"DROP FUNCTION {store.schema}.finish_and_claim")
+        admin.execute(f"UPDATE {store.schema}.meta SET value = '2' WHERE key = 'version'")
+    again = PostgresStore(url)
+    try:
+        status, following = again.finish_and_claim(claimed, done(T0 + 1),
+                                                   NextClaim("w1", T0 + 1, 30))
+        assert status is JobStatus.DONE
+        assert following is not None and following.id == second.id
+        assert again.get_job(first.id).status is JobStatus.DONE  # type: ignore[union-attr]
+    finally:
+        again.close()
+    with psycopg.connect(url.split("?")[0], autocommit=True) as admin:
+        assert admin.execute(f"SELECT value FROM {store.schema}.meta WHERE key = 'version'"
+                             ).fetchone() == (str(SCHEMA_VERSION),)
+
+
 def _open_and_add(url: str) -> list[int]:
     s = PostgresStore(url)
     try:
@@ -128,6 +151,12 @@ def test_a_dropped_connection_is_replaced_and_the_call_goes_through(
         time.sleep(1.1)  # quiet: the next write checks its connection first
         assert _terminate_others(pg_server) >= 1
         assert [j.id for j in add(victim, 1)] == [job.id + 1]  # an enqueue, likewise
+        again = victim.claim("w1", T0 + 2, 30)
+        assert again is not None
+        time.sleep(1.1)
+        assert _terminate_others(pg_server) >= 1  # the busiest path, one statement, likewise
+        assert victim.finish_and_claim(again, done(T0 + 3), NextClaim("w1", T0 + 3, 30)) == \
+            (JobStatus.DONE, None)
     finally:
         victim.close()
 

@@ -156,6 +156,25 @@ class Connection:
                     raise
             raise AssertionError("unreachable")
 
+    def call(self, query: str, params: Any = ()) -> tuple[Any, ...] | None:
+        """The first row of one statement that is its own transaction (one round trip, as
+        the connection is in autocommit mode). After a pause, the connection is checked
+        first, where a retry on a new one is safe; a connection lost during the statement
+        itself is an error, as its outcome is unknown."""
+        with self._lock, self._errors():
+            conn = self._connection()
+            if time.monotonic() - self._used > IDLE_CHECK:
+                try:
+                    conn.execute("SELECT 1")
+                except psycopg.OperationalError:
+                    if not conn.broken:
+                        raise
+                    conn.close()
+                    conn = self._connection()
+            row = conn.execute(self.sql(query), params).fetchone()
+            self._used = time.monotonic()
+            return row
+
     def read(self, query: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """The rows of one query (on a new connection if the old one died since)."""
         with self._lock, self._errors():

@@ -9,6 +9,7 @@ the lock is held for the commit alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,17 @@ def insert_logs(store: Connection, db: Conn, logs: Sequence[LogEntry]) -> None:
               e.max_attempts, e.priority, e.template, e.line, e.page, e.request, e.run_id,
               e.simulated_at)
              for e in logs])
+
+
+LOG_FIELDS = ("created_at", "type", "message", "job_id", "source_name", "attempt",
+              "max_attempts", "priority", "template", "line", "page", "request", "run_id",
+              "simulated_at")
+
+
+def logs_json(logs: Sequence[LogEntry]) -> str:
+    """Entries as the JSON array of objects the store's functions insert (column: value)."""
+    return json.dumps([{name: getattr(e, name) for name in LOG_FIELDS} for e in logs],
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def glob_regex(glob: str) -> str:

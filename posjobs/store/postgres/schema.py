@@ -119,5 +119,53 @@ _V2 = (
     "CREATE INDEX logs_run ON {s}.logs (run_id, id) WHERE run_id IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2))
+# A worker's busiest path in one statement, so one round trip: record how an attempt ended
+# (the job, its attempt, its log entries) and claim the next due job. It runs as its own
+# transaction (the connection is in autocommit mode), in the order `jobs.py` and `logs.py`
+# keep in their separate statements: the finish, guarded by the claim; the next claim; the
+# log entries last, under the log lock (see `logs.py`), which is then held for the commit
+# alone. The claimed job comes back as JSON (NULL when nothing is due).
+_V3 = (
+    """CREATE FUNCTION {s}.finish_and_claim(
+        p_id BIGINT, p_held_by TEXT, p_attempt INTEGER, p_status TEXT,
+        p_retry_at DOUBLE PRECISION, p_wait_from DOUBLE PRECISION,
+        p_finished_at DOUBLE PRECISION, p_error TEXT, p_ended_at DOUBLE PRECISION,
+        p_outcome TEXT, p_duration DOUBLE PRECISION, p_logs JSON, p_schema TEXT,
+        p_channel TEXT, p_worker TEXT, p_now DOUBLE PRECISION, p_lease DOUBLE PRECISION)
+    RETURNS TABLE (finished BOOLEAN, claimed JSON) LANGUAGE plpgsql AS $$
+    DECLARE
+        ended BIGINT;
+        next_job {s}.jobs;
+    BEGIN
+        UPDATE {s}.jobs SET status = p_status, run_at = COALESCE(p_retry_at, run_at),
+            wait_from = COALESCE(p_wait_from, wait_from), lease_until = NULL,
+            kill_requested = false, finished_at = p_finished_at, last_error = p_error
+            WHERE id = p_id AND status = 'running' AND worker = p_held_by
+              AND attempts = p_attempt
+            RETURNING id INTO ended;
+        IF ended IS NOT NULL THEN
+            UPDATE {s}.attempts SET ended_at = p_ended_at, outcome = p_outcome,
+                error = p_error, duration = p_duration
+                WHERE job_id = ended AND ended_at IS NULL;
+            IF p_status = 'retry' THEN
+                PERFORM pg_notify(p_channel, 'jobs');
+            END IF;
+        END IF;
+        SELECT * INTO next_job FROM {s}.claim(p_worker, p_now, p_lease, NULL);
+        IF ended IS NOT NULL AND json_array_length(p_logs) > 0 THEN
+            PERFORM pg_advisory_xact_lock(%(log_lock)s, hashtext(p_schema)),
+                pg_notify(p_channel, 'logs');
+            INSERT INTO {s}.logs (created_at, type, message, job_id, source_name, attempt,
+                max_attempts, priority, template, line, page, request, run_id, simulated_at)
+            SELECT created_at, type, message, job_id, source_name, attempt, max_attempts,
+                priority, template, line, page, request, run_id, simulated_at
+            FROM json_populate_recordset(NULL::{s}.logs, p_logs);
+        END IF;
+        finished := ended IS NOT NULL;
+        claimed := CASE WHEN next_job.id IS NULL THEN NULL ELSE row_to_json(next_job) END;
+        RETURN NEXT;
+    END $$""".replace("%(log_lock)s", str(LOG_LOCK)),
+)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3))
 SCHEMA_VERSION = MIGRATIONS[-1][0]

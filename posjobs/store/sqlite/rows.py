@@ -21,6 +21,8 @@ LOG_COLUMNS = (
 
 
 def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> None:
+    if not jobs:
+        return
     # The jobs of one render share one context object: serialise it once, not per job.
     contexts: dict[int, str] = {}
 
@@ -47,6 +49,8 @@ def insert_jobs(db: sqlite3.Connection, jobs: Sequence[NewJob], now: float) -> N
     )
 
 def insert_logs(db: sqlite3.Connection, logs: Sequence[LogEntry]) -> None:
+    if not logs:
+        return
     db.executemany(
         "INSERT INTO logs (created_at, type, message, job_id, source_name, attempt, "
         "max_attempts, priority, template, line, page, request, run_id, simulated_at) "
