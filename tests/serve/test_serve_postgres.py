@@ -1,0 +1,59 @@
+"""`posjobs serve` on a PostgreSQL store: the pages enqueue into it, the in-process worker
+runs what they enqueue, and the dashboard and the CLI read the same jobs and log."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import run_cli, write_project
+from tests.serve.test_command import free_port, start, wait_for_line
+
+FILES = {
+    "app/views/pages/index.liquid": """
+        {% background source_name: 'greet', who: context.params.who %}
+          {% log 'hello ' | append: who, type: 'greeting' %}
+        {% endbackground %}
+        queued
+        """,
+}
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return resp.read().decode()
+
+
+def test_serve_runs_pages_jobs_and_the_dashboard_on_a_postgresql_store(
+        tmp_path: Path, pg_server: str, pg_schema: str) -> None:
+    write_project(tmp_path, FILES)
+    url = f"{pg_server}?schema={pg_schema}"
+    port = free_port()
+    proc = start(tmp_path, "--db", url, "--port", str(port), "-c", "1")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_line(proc, "Ctrl-C to stop")
+        assert get(f"{base}/?who=ada").strip() == "queued"
+        deadline = time.monotonic() + 30
+        while True:
+            jobs = json.loads(get(f"{base}/_posjobs/api/jobs?source_name=greet"))
+            if (jobs and jobs[0]["status"] == "done") or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert [(j["source_name"], j["status"]) for j in jobs] == [("greet", "done")]
+        listed = run_cli(["-p", str(tmp_path), "--db", url, "jobs", "list", "--json"])
+        assert listed.exit_code == 0, listed.stderr
+        assert [j["id"] for j in json.loads(listed.stdout)] == [jobs[0]["id"]]
+        logs = run_cli(["-p", str(tmp_path), "--db", url, "logs", "-n", "20",
+                        "--type", "greeting"])
+        assert logs.exit_code == 0 and "hello ada" in logs.stdout, logs.stdout
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert not (tmp_path / ".posjobs" / "posjobs.db").exists()  # nothing went to SQLite
