@@ -1037,6 +1037,40 @@ def test_a_new_sqlite_store_uses_wal_mode(tmp_path: Path) -> None:
         raw.close()
 
 
+def test_a_sqlite_write_waits_for_another_process_s_lock_then_goes_through(
+        tmp_path: Path) -> None:
+    path = tmp_path / "posjobs.db"
+    store = SQLiteStore(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write under way
+    holder.execute("UPDATE id_sequence SET next = next + 10")
+    waiting = ThreadPoolExecutor(1).submit(lambda: store.reserve_job_ids(1))
+    try:
+        with pytest.raises(TimeoutError):
+            waiting.result(timeout=0.05)  # still waiting for the lock
+        holder.execute("COMMIT")
+        assert list(waiting.result(timeout=10)) == [11]
+        assert store._db._conn.execute("PRAGMA busy_timeout").fetchone() == (60_000,)
+    finally:
+        holder.close()
+        store.close()
+
+
+def test_a_sqlite_write_gives_up_after_the_busy_timeout_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "posjobs.db"
+    store = SQLiteStore(path, busy_seconds=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match=r"stayed locked by another process for 0\.2 s"):
+            store.reserve_job_ids(1)
+        holder.execute("ROLLBACK")
+        assert list(store.reserve_job_ids(1)) == [1]  # and works once the lock is free
+    finally:
+        holder.close()
+        store.close()
+
+
 def test_a_sqlite_store_reopens_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "posjobs.db"
     first = SQLiteStore(path)
