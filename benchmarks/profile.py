@@ -105,9 +105,13 @@ def collapsed(text: str, top: int, wall: float) -> str:
             continue
         n = int(count)
         parts = stack.split(";")
-        nested = sum(part.startswith("process ") for part in parts) > 1
-        who = "slot processes" if nested else "worker process"
-        frames = [re.sub(r":\d+\)$", ")", f) for f in parts if _telling(f)]
+        # Each stack starts with its process's label. A slot is a fresh interpreter whose
+        # command line (`python -I -c <script>`, which runs `slot_process`) spans lines, so
+        # its stacks start with the label's last line instead.
+        label = parts[0]
+        worker = label.startswith("process ") and "slot_process" not in label
+        who = "worker process" if worker else "slot processes"
+        frames = [re.sub(r":\d+\)$", ")", f) for f in parts[1:] if _telling(f)]
         totals[who] += n
         for frame in set(frames):
             inclusive[who][frame] += n
