@@ -8,8 +8,6 @@ mapped to records as on SQLite. Changes are announced with NOTIFY, so idle worke
 
 from __future__ import annotations
 
-import copy
-
 from posjobs.store.base import Store
 from posjobs.store.postgres.connection import Connection
 from posjobs.store.postgres.jobs import JobQueries
@@ -25,16 +23,6 @@ class PostgresStore(JobQueries, LogQueries, Store):
         self._db = Connection(url)
         self.url = url
         self.schema = self._db.schema
-
-    def at_speed(self, speed: float) -> PostgresStore:
-        """This store, on the same connection, as `worker --speed N` sees it: every wait (a
-        delay, a retry backoff) passes N times faster from when it began. A development
-        aid, outside the storage contract, as on SQLite; its claims scan the waiting jobs."""
-        if speed == 1.0:
-            return self
-        view = copy.copy(self)
-        view._speed = speed
-        return view
 
     def wait_for_change(self, topic: str, timeout: float) -> bool:
         return self._db.wait(topic, timeout)

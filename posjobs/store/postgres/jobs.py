@@ -17,18 +17,25 @@ from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priori
 from posjobs.store.base import AttemptResult, JobFilter, NextClaim
 from posjobs.store.postgres.connection import Connection
 from posjobs.store.postgres.logs import glob_regex, insert_logs, logs_json
-from posjobs.store.sqlite.rows import JOB_COLUMNS, dumps, job_row, loads, stored
+from posjobs.store.speed import ScaledWaits
+from posjobs.store.sqlite.rows import (
+    JOB_COLUMNS,
+    dumps,
+    ended_job_values,
+    job_row,
+    loads,
+    stored,
+)
 
 Conn = psycopg.Connection[Any]
 WAITING_SQL = "status IN ('scheduled', 'retry')"  # literally the partial index's predicate
 JOB_COLUMN_NAMES = JOB_COLUMNS.split(", ")
 
 
-class JobQueries:
+class JobQueries(ScaledWaits):
     """The job half of `PostgresStore`."""
 
     _db: Connection
-    _speed: float = 1.0  # `worker --speed` (see `PostgresStore.at_speed`)
 
     # --- enqueueing --------------------------------------------------------------------------
     def reserve_job_ids(self, count: int) -> range:
@@ -145,15 +152,12 @@ class JobQueries:
         """The busiest path as one statement, one round trip (the store's function
         `finish_and_claim`): an attempt that enqueued no jobs, at normal speed."""
         status = result.status
-        retry_at = result.retry_at if status is JobStatus.RETRY else None
-        error = dumps(result.error) if result.error else None
+        retry_at, wait_from, finished_at, error = ended_job_values(result)
         row = self._db.call(
             "SELECT finished, claimed FROM {s}.finish_and_claim(%s, %s, %s, %s, %s, %s, %s, "
             "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (job.id, job.worker, job.attempts, status.value, retry_at,
-             result.ended_at if retry_at is not None else None,
-             result.ended_at if status.is_final else None, error,
-             result.ended_at, result.outcome, result.duration, logs_json(result.logs),
+            (job.id, job.worker, job.attempts, status.value, retry_at, wait_from, finished_at,
+             error, result.ended_at, result.outcome, result.duration, logs_json(result.logs),
              self._db.schema, self._db.channel, then.worker, then.now, then.lease_seconds))
         assert row is not None
         finished, claimed = row
@@ -162,8 +166,7 @@ class JobQueries:
 
     def _finish(self, db: Conn, job: Job, result: AttemptResult) -> JobStatus | None:
         status = result.status
-        retry_at = result.retry_at if status is JobStatus.RETRY else None
-        error = dumps(result.error) if result.error else None
+        retry_at, wait_from, finished_at, error = ended_job_values(result)
         # The job and its open attempt in one statement (one round trip), guarded by the claim.
         updated = db.execute(self._db.sql(
             "WITH job AS (UPDATE {s}.jobs SET status = %s, run_at = COALESCE(%s, run_at), "
@@ -173,8 +176,7 @@ class JobQueries:
             "RETURNING id), attempt AS (UPDATE {s}.attempts SET ended_at = %s, outcome = %s, "
             "error = %s, duration = %s WHERE job_id IN (SELECT id FROM job) "
             "AND ended_at IS NULL) SELECT count(*) FROM job"),
-            (status.value, retry_at, result.ended_at if retry_at is not None else None,
-             result.ended_at if status.is_final else None, error,
+            (status.value, retry_at, wait_from, finished_at, error,
              job.id, job.worker, job.attempts,
              result.ended_at, result.outcome, error, result.duration)).fetchone()
         if not updated or not updated[0]:

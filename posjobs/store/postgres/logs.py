@@ -41,9 +41,7 @@ def insert_logs(store: Connection, db: Conn, logs: Sequence[LogEntry]) -> None:
              for e in logs])
 
 
-LOG_FIELDS = ("created_at", "type", "message", "job_id", "source_name", "attempt",
-              "max_attempts", "priority", "template", "line", "page", "request", "run_id",
-              "simulated_at")
+LOG_FIELDS = LOG_COLUMNS.split(", ")[1:]  # all but the id, which the store gives
 
 
 def logs_json(logs: Sequence[LogEntry]) -> str:

@@ -6,7 +6,6 @@ mapping between rows and records. Every claim is one atomic update.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from posjobs.store.base import Store
@@ -21,17 +20,6 @@ class SQLiteStore(JobQueries, LogQueries, Store):
     def __init__(self, path: str | Path, busy_seconds: float = 60.0) -> None:
         self._db = Database(path, busy_seconds)
         self.path = self._db.path
-
-    def at_speed(self, speed: float) -> SQLiteStore:
-        """This store, on the same connection, as `worker --speed N` sees it: every wait (a
-        delay, a retry backoff) passes N times faster from when it began. A development
-        aid of this store, outside the storage contract; its claims scan the waiting jobs
-        instead of using an index."""
-        if speed == 1.0:
-            return self
-        view = copy.copy(self)
-        view._speed = speed
-        return view
 
     def close(self) -> None:
         self._db.close()

@@ -8,10 +8,11 @@ from typing import Any
 
 from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priority
 from posjobs.store.base import AttemptResult, JobFilter, NextClaim
+from posjobs.store.speed import ScaledWaits
 from posjobs.store.sqlite.connection import Database
 from posjobs.store.sqlite.rows import (
     JOB_COLUMNS,
-    dumps,
+    ended_job_values,
     ids_json,
     insert_jobs,
     insert_logs,
@@ -24,11 +25,10 @@ from posjobs.store.sqlite.rows import (
 WAITING_SQL = "status IN ('scheduled', 'retry')"
 
 
-class JobQueries:
+class JobQueries(ScaledWaits):
     """The job half of `SQLiteStore`."""
 
     _db: Database
-    _speed: float = 1.0  # `worker --speed` (see `SQLiteStore.at_speed`)
 
     # --- enqueueing --------------------------------------------------------------------------
     def reserve_job_ids(self, count: int) -> range:
@@ -130,18 +130,14 @@ class JobQueries:
         self, db: sqlite3.Connection, job: Job, result: AttemptResult
     ) -> JobStatus | None:
         status = result.status
-        retry_at = result.retry_at if status is JobStatus.RETRY else None
+        retry_at, wait_from, finished_at, error = ended_job_values(result)
         updated = db.execute(
             "UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), "
             "wait_from = COALESCE(?, wait_from), lease_until = NULL, kill_requested = 0, "
             "finished_at = ?, last_error = ? "
             "WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?",
             (
-                status.value,
-                retry_at,
-                result.ended_at if retry_at is not None else None,
-                result.ended_at if status.is_final else None,
-                dumps(result.error) if result.error else None,
+                status.value, retry_at, wait_from, finished_at, error,
                 job.id, job.worker, job.attempts,
             ),
         ).rowcount
@@ -150,8 +146,7 @@ class JobQueries:
         db.execute(
             "UPDATE attempts SET ended_at = ?, outcome = ?, error = ?, duration = ? "
             "WHERE job_id = ? AND ended_at IS NULL",
-            (result.ended_at, result.outcome, dumps(result.error) if result.error else None,
-             result.duration, job.id),
+            (result.ended_at, result.outcome, error, result.duration, job.id),
         )
         if status is JobStatus.DONE:
             insert_jobs(db, result.new_jobs, result.ended_at)

@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from posjobs.jobs.model import Job, JobStatus, LogEntry, NewJob, Priority
+from posjobs.store.base import AttemptResult
 
 JOB_COLUMNS = (
     "id, status, source_name, priority, run_at, created_at, attempts, max_attempts, "
@@ -64,6 +65,17 @@ def insert_logs(db: sqlite3.Connection, logs: Sequence[LogEntry]) -> None:
             for e in logs
         ],
     )
+
+
+def ended_job_values(result: AttemptResult) -> tuple[float | None, float | None,
+                                                    float | None, str | None]:
+    """What recording `result` writes on its job, in both stores: the new run time (a
+    retry's), when that wait began, when the job finished (a final status), the error
+    as JSON; None where the job's value stays or is cleared."""
+    retry_at = result.retry_at if result.status is JobStatus.RETRY else None
+    return (retry_at, result.ended_at if retry_at is not None else None,
+            result.ended_at if result.status.is_final else None,
+            dumps(result.error) if result.error else None)
 
 
 def ids_json(ids: Collection[int]) -> str:
