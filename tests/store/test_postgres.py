@@ -1,5 +1,6 @@
 """What only the PostgreSQL job store does: connecting (and saying why it cannot), migrating
-when many processes start at once, riding through lost connections, NOTIFY wake-ups.
+when many processes start at once, riding through lost connections, a pool of connections
+for threads that query at once, NOTIFY wake-ups.
 
 Runs on the test server (tests/conftest.py `pg_server`), each test in a schema of its own.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing import get_context
 
 import psycopg
@@ -18,7 +20,8 @@ from posjobs.errors import StoreError
 from posjobs.jobs.model import JobStatus
 from posjobs.store import open_store
 from posjobs.store.base import NextClaim
-from posjobs.store.postgres import PostgresStore
+from posjobs.store.postgres import PostgresStore, connection
+from posjobs.store.postgres.connection import POOL_SIZE
 from posjobs.store.postgres.logs import glob_regex
 from posjobs.store.postgres.schema import SCHEMA_VERSION
 from tests.conftest import T0
@@ -159,6 +162,96 @@ def test_a_dropped_connection_is_replaced_and_the_call_goes_through(
             (JobStatus.DONE, None)
     finally:
         victim.close()
+
+
+@contextmanager
+def _row_locked(url: str, schema: str, job_id: int) -> Iterator[None]:
+    """Another session holds job `job_id`'s row lock until the block ends."""
+    with psycopg.connect(url.split("?")[0]) as admin:  # a transaction, not autocommit
+        admin.execute(f"SELECT id FROM {schema}.jobs WHERE id = %s FOR UPDATE", (job_id,))
+        yield
+        admin.rollback()
+
+
+def _backends(pg_server: str, app: str, *, waiting: bool = False) -> int:
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+            + (" AND wait_event_type = 'Lock'" if waiting else ""), (app,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@contextmanager
+def _store_named(pg_server: str, pg_schema: str) -> Iterator[tuple[PostgresStore, str]]:
+    """A store whose connections carry an application name of their own, and that name."""
+    app = f"pool_{pg_schema}"
+    store = PostgresStore(f"{pg_server}?schema={pg_schema}&application_name={app}")
+    try:
+        yield store, app
+    finally:
+        store.close()
+
+
+def test_threads_query_at_once_each_on_a_connection_of_its_own(
+        pg_server: str, pg_schema: str) -> None:
+    # As `posjobs serve`'s request threads do: one waiting on the server holds up no other.
+    with _store_named(pg_server, pg_schema) as (store, app):
+        [job] = add(store, 1)
+        deleted: list[bool] = []
+        with _row_locked(pg_server, pg_schema, job.id):
+            writer = threading.Thread(target=lambda: deleted.append(store.delete_job(job.id)))
+            writer.start()
+            _wait_until(lambda: _backends(pg_server, app, waiting=True) == 1)
+            seen = store.get_job(job.id)  # while the delete still waits for the row
+            assert seen is not None and seen.id == job.id
+            assert writer.is_alive() and not deleted
+        writer.join(10)
+        assert deleted == [True]
+
+
+def test_a_store_opens_at_most_its_pool_of_connections_and_the_rest_wait_their_turn(
+        pg_server: str, pg_schema: str) -> None:
+    with _store_named(pg_server, pg_schema) as (store, app):
+        [job] = add(store, 1)
+        results: list[bool] = []
+        threads = [threading.Thread(target=lambda: results.append(store.delete_job(job.id)))
+                   for _ in range(POOL_SIZE + 2)]
+        with _row_locked(pg_server, pg_schema, job.id):
+            for thread in threads:
+                thread.start()
+            _wait_until(lambda: _backends(pg_server, app, waiting=True) == POOL_SIZE)
+            time.sleep(0.2)
+            assert _backends(pg_server, app) == POOL_SIZE  # the two others wait in the pool
+            assert not results
+        for thread in threads:
+            thread.join(10)
+        assert sorted(results) == [False] * (POOL_SIZE + 1) + [True]
+
+
+def test_a_thread_that_gets_no_connection_in_time_is_told_why(
+        pg_server: str, pg_schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "POOL_SIZE", 1)
+    monkeypatch.setattr(connection, "POOL_WAIT", 0.3)
+    with _store_named(pg_server, pg_schema) as (store, app):
+        [job] = add(store, 1)
+        with _row_locked(pg_server, pg_schema, job.id):
+            writer = threading.Thread(target=store.delete_job, args=(job.id,))
+            writer.start()
+            _wait_until(lambda: _backends(pg_server, app, waiting=True) == 1)
+            with pytest.raises(StoreError) as caught:
+                store.get_job(job.id)
+            assert "none of the store's 1 connections came free within 0.3 s" in str(
+                caught.value)
+            assert caught.value.exit_code == 5
+        writer.join(10)
+        assert store.get_job(job.id) is None  # the waiting delete went through after all
 
 
 def test_an_idle_waiter_is_woken_by_a_job_enqueued_elsewhere_within_50_ms(

@@ -1,14 +1,18 @@
 """The PostgreSQL job store's connection: connecting, checking and migrating the schema,
 transactions that survive a lost connection, and LISTEN/NOTIFY wake-ups.
 
-One connection per store object, shared by its threads under a lock (as the SQLite store
-shares its file). A connection the server dropped (a restart, `pg_terminate_backend`) is
-replaced on the next call; a transaction it broke before its COMMIT was sent is run again
-on the new connection, so a worker rides through a server restart without a stray error.
+Queries run on connections from a psycopg_pool `ConnectionPool` (one connection kept open,
+up to `POOL_SIZE` while threads query at once, as `posjobs serve`'s requests do). The first
+connection is made directly, so a wrong URL, password or database is told at once with the
+server's reason rather than after the pool's timeout. A connection the server dropped (a
+restart, `pg_terminate_backend`) is replaced; a transaction it broke before its COMMIT was
+sent is run again on a new one, so a worker rides through a server restart without a stray
+error.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +21,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from posjobs.errors import StoreError
 from posjobs.store.data.postgres import shown_url, split_schema
@@ -30,11 +35,33 @@ from posjobs.store.postgres.schema import (
 T = TypeVar("T")
 CONNECT_TIMEOUT = 10  # seconds; an unreachable host is reported, not waited on forever
 TOPICS = ("jobs", "logs")
-IDLE_CHECK = 1.0  # seconds of quiet after which a pipelined write checks its connection
+IDLE_CHECK = 1.0  # seconds of quiet after which a connection is checked before a pipeline
+# Connections one store opens at most: the worker's heartbeats and serve's request threads
+# query beside the main loop; more threads than this wait their turn, up to POOL_WAIT.
+POOL_SIZE = 4
+POOL_WAIT = 10.0  # seconds; also how long a long-running process waits for a restart
+
+# The pool reports connection attempts that failed while the server is away as warnings;
+# posjobs reports the failure itself (a StoreError naming the URL), so they are not printed
+# unless the application configures logging.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+
+
+class StoreConnection(psycopg.Connection[Any]):
+    """A connection that remembers when it last served a query."""
+
+    used_at = 0.0
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    # As the SQLite store's `synchronous = NORMAL`: a commit does not wait for its WAL
+    # flush, so a server crash may forget the last fraction of a second (a job then runs
+    # again: at least once holds), but never corrupts anything.
+    conn.execute("SET synchronous_commit = off")
 
 
 class Connection:
-    """The store's connection to its server, and the schema its tables are in."""
+    """The store's connections to its server, and the schema its tables are in."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -42,25 +69,29 @@ class Connection:
         self.conninfo, self.schema = split_schema(url, DEFAULT_SCHEMA)
         # Channels are identifiers (63 bytes at most); schema names are plain lower-case.
         self.channel = f"posjobs_{self.schema}"[:63]
-        self._lock = threading.RLock()
         self._listen_lock = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
-        self._conn: psycopg.Connection[Any] | None = None
         self._closed = False
-        self._used = 0.0  # when a write last went through
-        with self._lock:
-            self._connection()
+        first = self._connect()
+        try:
+            with self._errors():
+                self._migrate(first)
+        finally:
+            first.close()
+        self._pool = ConnectionPool(
+            self.conninfo, connection_class=StoreConnection, configure=_configure,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+            min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, num_workers=1,
+            name=self.shown, open=True)
 
     # --- connecting ------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
+        """A connection of its own (the pool's are made alike), or the reason there is none."""
         try:
-            conn = psycopg.connect(self.conninfo, autocommit=True,
-                                   connect_timeout=CONNECT_TIMEOUT)
+            conn = StoreConnection.connect(self.conninfo, autocommit=True,
+                                           connect_timeout=CONNECT_TIMEOUT)
             try:
-                # As the SQLite store's `synchronous = NORMAL`: a commit does not wait for
-                # its WAL flush, so a server crash may forget the last fraction of a second
-                # (a job then runs again: at least once holds), but never corrupts anything.
-                conn.execute("SET synchronous_commit = off")
+                _configure(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -70,19 +101,55 @@ class Connection:
                              hint="is the server running, and are the user, password and "
                              "database in the URL right?") from None
 
-    def _connection(self) -> psycopg.Connection[Any]:
+    def _take(self) -> StoreConnection:
+        """A connection from the pool. When none comes within POOL_WAIT, either the server
+        is away (told with the reason a direct connection gives) or every connection is
+        busy."""
         if self._closed:
             raise StoreError(f"{self.shown}: the store is closed")
-        if self._conn is None or self._conn.closed:
-            conn = self._connect()
+        try:
+            return self._pool.getconn()  # type: ignore[return-value]
+        except PoolClosed:
+            raise StoreError(f"{self.shown}: the store is closed") from None
+        except PoolTimeout:
+            self._connect().close()  # raises with the server's reason, if it has one
+            raise StoreError(f"{self.shown}: none of the store's {POOL_SIZE} connections "
+                             f"came free within {POOL_WAIT:g} s",
+                             hint="its queries are waiting on the server (a lock held by "
+                             "another session?)") from None
+
+    @contextmanager
+    def _checked_out(self, *, check_idle: bool = False) -> Iterator[StoreConnection]:
+        """A pooled connection for one transaction. With `check_idle`, one that sat idle
+        is checked first (a round trip), where replacing a dead one is sure to be safe."""
+        conn = self._take()
+        if check_idle and time.monotonic() - conn.used_at > IDLE_CHECK:
             try:
-                with self._errors():
-                    self._migrate(conn)
+                conn.execute("SELECT 1")
+            except psycopg.OperationalError:
+                if not conn.broken:
+                    self._pool.putconn(conn)
+                    raise
+                self._give_back(conn)
+                conn = self._take()
             except BaseException:
-                conn.close()
+                self._pool.putconn(conn)
                 raise
-            self._conn = conn
-        return self._conn
+        try:
+            yield conn
+            conn.used_at = time.monotonic()
+        finally:
+            self._give_back(conn)
+
+    def _give_back(self, conn: StoreConnection) -> None:
+        """Return `conn` to the pool. A dead one is closed and replaced, and the others
+        idle in the pool are checked: when the server dropped one, it dropped them all."""
+        if not conn.broken and not conn.closed:
+            self._pool.putconn(conn)
+            return
+        conn.close()
+        self._pool.putconn(conn)
+        self._pool.check()
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
         if self._version(conn) == SCHEMA_VERSION:
@@ -122,70 +189,51 @@ class Connection:
     # --- running queries -------------------------------------------------------------------
     def write(self, body: Callable[[psycopg.Connection[Any]], T], *,
               pipelined: bool = False) -> T:
-        """`body(conn)` in one transaction, committed when it returns. Run again, once, on a
-        new connection when the old one turns out dead before the COMMIT was sent (nothing
-        of it was written); a connection lost during the COMMIT is an error, as its outcome
-        is unknown."""
-        with self._lock, self._errors():
+        """`body(conn)` in one transaction, committed when it returns; `pipelined` sends it
+        in one round trip. Run again, once, on a new connection when the old one turns out
+        dead before the COMMIT was sent (nothing of it was written); a connection lost
+        during the COMMIT is an error, as its outcome is unknown."""
+        with self._errors():
             for tries_left in (1, 0):
-                conn = self._connection()
-                committing = False
-                try:
-                    # After a pause, BEGIN goes alone: a connection the server dropped
-                    # meanwhile fails there, where a retry is sure to be safe.
-                    alone = not pipelined or time.monotonic() - self._used > IDLE_CHECK
-                    if alone:
-                        conn.execute("BEGIN")
-                    with conn.pipeline() if pipelined else nullcontext():
-                        if not alone:
+                with self._checked_out(check_idle=pipelined) as conn:
+                    committing = False
+                    try:
+                        with conn.pipeline() if pipelined else nullcontext():
                             conn.execute("BEGIN")
-                        result = body(conn)
-                        committing = True
-                        conn.execute("COMMIT")
-                    self._used = time.monotonic()
-                    return result
-                except psycopg.OperationalError:
-                    if not conn.broken:
+                            result = body(conn)
+                            committing = True
+                            conn.execute("COMMIT")
+                        return result
+                    except psycopg.OperationalError:
+                        if not conn.broken:
+                            self._rollback(conn)
+                            raise
+                        conn.close()
+                        if committing or not tries_left:
+                            raise
+                    except BaseException:
                         self._rollback(conn)
                         raise
-                    conn.close()
-                    if committing or not tries_left:
-                        raise
-                except BaseException:
-                    self._rollback(conn)
-                    raise
             raise AssertionError("unreachable")
 
     def call(self, query: str, params: Any = ()) -> tuple[Any, ...] | None:
         """The first row of one statement that is its own transaction (one round trip, as
-        the connection is in autocommit mode). After a pause, the connection is checked
-        first, where a retry on a new one is safe; a connection lost during the statement
-        itself is an error, as its outcome is unknown."""
-        with self._lock, self._errors():
-            conn = self._connection()
-            if time.monotonic() - self._used > IDLE_CHECK:
-                try:
-                    conn.execute("SELECT 1")
-                except psycopg.OperationalError:
-                    if not conn.broken:
-                        raise
-                    conn.close()
-                    conn = self._connection()
-            row = conn.execute(self.sql(query), params).fetchone()
-            self._used = time.monotonic()
-            return row
+        the connections are in autocommit mode). A connection lost during the statement
+        is an error, as its outcome is unknown."""
+        with self._errors(), self._checked_out(check_idle=True) as conn:
+            return conn.execute(self.sql(query), params).fetchone()
 
     def read(self, query: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """The rows of one query (on a new connection if the old one died since)."""
-        with self._lock, self._errors():
+        with self._errors():
             for tries_left in (1, 0):
-                conn = self._connection()
-                try:
-                    return conn.execute(self.sql(query), params).fetchall()
-                except psycopg.OperationalError:
-                    if not conn.broken or not tries_left:
-                        raise
-                    conn.close()
+                with self._checked_out() as conn:
+                    try:
+                        return conn.execute(self.sql(query), params).fetchall()
+                    except psycopg.OperationalError:
+                        if not conn.broken or not tries_left:
+                            raise
+                        conn.close()
             raise AssertionError("unreachable")
 
     def sql(self, query: str) -> Any:
@@ -259,9 +307,7 @@ class Connection:
 
     def close(self) -> None:
         self._closed = True
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
+        self._pool.close(timeout=1.0)
         # A `wait` under way closes the listener itself when its timeout ends.
         if self._listen_lock.acquire(timeout=0.1):
             try:
