@@ -41,6 +41,7 @@ class Throwaway:
         self.folder: Path | None = None
         self.pg_ctl: str | None = None
         self.user_prefix: list[str] = []
+        self.options = ""
 
     def start(self) -> tuple[str | None, str]:
         """(the URL, '') when started, else (None, why not)."""
@@ -62,15 +63,23 @@ class Throwaway:
         try:
             self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
                       "--auth=trust", "-E", "UTF8")
+            self.options = (f"-p {port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                            "-c fsync=off")
             self._run(self.pg_ctl, "-D", str(data), "-l", str(self.folder / "log"), "-w",
-                      "-o", f"-p {port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                      "-c fsync=off", "start")
+                      "-o", self.options, "start")
             self._run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
                       "-U", "postgres", "test")
         except (OSError, subprocess.CalledProcessError) as err:
             self.stop()
             return None, f"no PostgreSQL server, and a throwaway one did not start: {err}"
         return f"postgresql://postgres@127.0.0.1:{port}/test", ""
+
+    def restart(self) -> None:
+        """Stop the server as an administrator's restart does (`-m fast`: every session is
+        ended, its transaction rolled back) and start it again, waiting until it answers."""
+        assert self.folder is not None and self.pg_ctl is not None
+        self._run(self.pg_ctl, "-D", str(self.folder / "data"), "-l",
+                  str(self.folder / "log"), "-w", "-m", "fast", "-o", self.options, "restart")
 
     def _run(self, *argv: str) -> None:
         subprocess.run([*self.user_prefix, *argv], check=True, capture_output=True,

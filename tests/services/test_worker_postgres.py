@@ -1,5 +1,6 @@
 """Real worker processes on one PostgreSQL store: killed at random, several at once, an idle
-one woken by a job enqueued elsewhere, and one whose connections the server drops.
+one woken by a job enqueued elsewhere, one whose connections the server drops, and one whose
+server restarts under it (a throwaway server of its own).
 
 The project names its store with `db = "postgresql://...?schema=..."` in posjobs.toml (a
 schema per test, with an application_name of its own, so that the test can drop exactly its
@@ -11,6 +12,7 @@ from __future__ import annotations
 import random
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -20,6 +22,7 @@ from posjobs.jobs.model import JobStatus
 from posjobs.store.base import JobFilter
 from posjobs.store.postgres import PostgresStore
 from tests.conftest import run_cli
+from tests.pgserver import Throwaway
 from tests.services.test_worker_processes import (
     attempts_per_job,
     project_with,
@@ -164,3 +167,48 @@ def test_a_worker_whose_connections_the_server_drops_goes_on_losing_no_job(
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(60) == 0
     assert statuses(store) == {JobStatus.DONE: 40}
+
+
+@pytest.fixture
+def own_server(pg_server: str) -> Iterator[tuple[Throwaway, str]]:
+    """A throwaway server for this test alone, which it may restart (and its URL)."""
+    server = Throwaway()
+    started, why = server.start()
+    try:
+        if started is None:
+            pytest.skip(why)
+        yield server, started
+    finally:
+        server.stop()
+
+
+def test_a_worker_rides_through_a_server_restart_losing_no_job(
+        tmp_path: Path, own_server: tuple[Throwaway, str]) -> None:
+    server, address = own_server
+    url = f"{address}?schema=restarted"
+    root = project_with(tmp_path, jobs=30, loops=5_000, toml=toml_for(url))
+    store = PostgresStore(url)
+    worker = start_worker(root, "--concurrency", "2")
+    try:
+        wait_for(lambda: store.count_jobs()[JobStatus.DONE] >= 3)
+        server.restart()
+        wait_for(lambda: store.count_jobs()[JobStatus.DONE] == 30, timeout=120)
+        assert worker.poll() is None  # still running
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(60)
+        store.close()
+    assert code == 0
+    assert worker.stderr is not None
+    # Only the worker's own lines: its jobs, and the trouble said once and then cleared.
+    said = worker.stderr.read().decode().splitlines()
+    assert [line for line in said if not line.startswith(
+        ("job ", "worker ", "store error: ", "the store works again"))] == []
+    again = PostgresStore(url)
+    try:
+        assert statuses(again) == {JobStatus.DONE: 30}
+        # The restart rolled back what was in flight; a job runs again only if a commit
+        # went through and its answer was lost (at most one per slot).
+        assert sum(n - 1 for n in attempts_per_job(again).values()) <= 2
+    finally:
+        again.close()

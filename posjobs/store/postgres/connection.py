@@ -41,10 +41,11 @@ IDLE_CHECK = 1.0  # seconds of quiet after which a connection is checked before 
 POOL_SIZE = 4
 POOL_WAIT = 10.0  # seconds; also how long a long-running process waits for a restart
 
-# The pool reports connection attempts that failed while the server is away as warnings;
-# posjobs reports the failure itself (a StoreError naming the URL), so they are not printed
-# unless the application configures logging.
-logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+# psycopg logs what it copes with (the pool's failed attempts while the server is away, a
+# pipeline ended on a lost connection) as warnings, which Python would print bare on
+# stderr. posjobs reports the failure itself (a StoreError naming the URL), so they are not
+# printed unless the application configures logging.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 class StoreConnection(psycopg.Connection[Any]):
