@@ -22,7 +22,7 @@ from posjobs.config import Settings
 from posjobs.data import DataLayer
 from posjobs.errors import StoreError
 from posjobs.jobs.backoff import RandomSource
-from posjobs.jobs.model import Job, JobError, LogEntry
+from posjobs.jobs.model import Job, JobError, JobStatus, LogEntry
 from posjobs.liquid import Dialect
 from posjobs.project import Project
 from posjobs.services import lifecycle
@@ -39,7 +39,7 @@ from posjobs.services.messages import (
 )
 from posjobs.services.outcome import Ended, Ending, conclude
 from posjobs.store import at_speed, open_store
-from posjobs.store.base import NextClaim, Store
+from posjobs.store.base import JobFilter, NextClaim, Store
 from posjobs.store.data import data_store_path
 
 FLUSH_SECONDS = 0.05  # a running attempt's log entries reach the store within this
@@ -219,8 +219,10 @@ class Slot:
         at = max(start + (ended.duration or 0.0), order.now or self.real_clock.now())
         following: list[Job | None] = [None]
         status_box: list[object] = [None]
+        tries = [0]
 
         def write() -> None:
+            tries[0] += 1
             with self._log.ending() as logs:
                 ended.logs = logs
                 result = conclude(job, ended, at, self.rng)
@@ -232,12 +234,32 @@ class Slot:
                         job, result, NextClaim(self.name, now, self._lease(now)))
                 else:
                     status = self.store.finish_attempt(job, result)
+                if tries[0] > 1:
+                    status = self._after_retry(job, result.status, status, following[0])
                 status_box[0] = status
 
         written = self._write(write, tell, should_stop)
         status = status_box[0] if written else None
         return following[0], Finished(label(job), status,  # type: ignore[arg-type]
                                       ended.duration or 0.0, ended.error)
+
+    def _after_retry(self, job: Job, wrote: JobStatus, status: JobStatus | None,
+                     following: Job | None) -> JobStatus | None:
+        """After recording `job` went through on a later try: an earlier try may have been
+        committed with its answer lost (a connection cut during the COMMIT). Its claim of a
+        next job, which this slot never got, is released uncounted (the slot holds no job
+        but `following`), and its record of the attempt is reported as this try's."""
+        held = self.store.list_jobs(JobFilter(statuses=(JobStatus.RUNNING,),
+                                              workers=(self.name,), limit=None))
+        for stray in held:
+            if stray.id != job.id and (following is None or stray.id != following.id):
+                self.store.release(stray, self.real_clock.now())
+        if status is None:
+            stored = self.store.get_job(job.id)
+            if stored is not None and stored.attempts == job.attempts \
+                    and stored.status is wrote:
+                return wrote
+        return status
 
     def _release(self, job: Job, tell: Callable[[FromSlot], None],
                  should_stop: Callable[[], bool]) -> None:

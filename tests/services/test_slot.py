@@ -110,3 +110,41 @@ def test_a_long_attempt_s_log_entries_are_stored_while_it_runs(make_project, sto
     assert seen_running  # seen before the attempt ended
     types = [e.type for e in store.tail_logs(LogFilter(job_id=job.id), 10)]
     assert types == ["job_enqueued", "job_started", "progress", "job_done"]  # once, in order
+
+
+class AnswerLost(SQLiteStore):
+    """A store whose first `finish_and_claim` is committed but answers with an error, as
+    when the connection to a server is cut during the COMMIT."""
+
+    lost = 0
+
+    def finish_and_claim(self, job, result, then):  # type: ignore[no-untyped-def]
+        answer = super().finish_and_claim(job, result, then)
+        if not self.lost:
+            self.lost += 1
+            raise StoreError("server closed the connection unexpectedly")
+        return answer
+
+
+def test_a_claim_whose_answer_was_lost_is_released_not_left_to_expire_and_count(
+        tmp_path: Path, clock, settings):
+    project = write_project(tmp_path / "p", {
+        "app/views/pages/index.liquid":
+            "{% for i in (1..3) %}{% background _ = 'p', max_attempts: 1 %}{% endfor %}",
+        "app/views/partials/p.liquid": "{% log 'ran' %}"})
+    good = SQLiteStore(tmp_path / "s.db")
+    jobs = render_page(project, good, "/", clock=clock, settings=settings).jobs
+    store = AnswerLost(tmp_path / "s.db")
+    told = []
+    slot_for(project, store, sleep=lambda _s: None).serve(Work(drain=True), told.append)
+    assert store.lost == 1
+    assert told[1:3] == [StoreTrouble("server closed the connection unexpectedly"),
+                         StoreTrouble("", cleared=True)]
+    finished = [m for m in told if isinstance(m, Finished)]
+    # The first try recorded job 1 and claimed job 2, an answer the slot never got; the
+    # retry reported job 1 done and claimed job 3. Job 2 was released unused, ran last.
+    assert [(m.job.id, m.status) for m in finished] == [
+        (jobs[0].id, JobStatus.DONE), (jobs[2].id, JobStatus.DONE),
+        (jobs[1].id, JobStatus.DONE)]
+    assert [good.get_job(j.id).status for j in jobs] == [JobStatus.DONE] * 3
+    assert [len(good.attempts(j.id)) for j in jobs] == [1, 1, 1]
