@@ -60,3 +60,32 @@ def test_an_unreachable_server_is_a_store_error_without_the_password():
     assert "s3cret" not in caught.value.message
     assert "postgresql://ada:***@127.0.0.1:1/nope" in caught.value.message
     assert shown_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_a_connection_the_server_dropped_is_replaced_at_the_next_run(shop, pg_server,
+                                                                     pg_schema):
+    # As after a server restart: a worker's slot keeps its data layer for its whole life.
+    import psycopg
+
+    app = f"data_{pg_schema}"
+    data = DataLayer(shop, f"{pg_server}?schema={pg_schema}&application_name={app}")
+    store = SQLiteStore(shop.root / ".posjobs" / "posjobs.db")
+    clock = ManualClock(T0)
+
+    def order(sku: str) -> None:
+        render_page(shop, store, "orders/create", clock=clock, settings=Settings(),
+                    params={"sku": sku, "qty": "1"}, data=data)
+
+    try:
+        order("BOOK-1")
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            dropped = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE application_name = %s", (app,)).fetchall()
+        assert len(dropped) == 1
+        order("PEN-9")
+        html = render_page(shop, store, "orders", clock=clock, settings=Settings(),
+                           data=data).html
+        assert "2 order(s)" in html
+    finally:
+        data.close()
+        store.close()

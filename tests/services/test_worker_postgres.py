@@ -24,6 +24,7 @@ from posjobs.store.postgres import PostgresStore
 from tests.conftest import run_cli
 from tests.pgserver import Throwaway
 from tests.services.test_worker_processes import (
+    WORK,
     attempts_per_job,
     project_with,
     start_worker,
@@ -186,7 +187,15 @@ def test_a_worker_rides_through_a_server_restart_losing_no_job(
         tmp_path: Path, own_server: tuple[Throwaway, str]) -> None:
     server, address = own_server
     url = f"{address}?schema=restarted"
-    root = project_with(tmp_path, jobs=30, loops=5_000, toml=toml_for(url))
+    # Each job also writes a record: the slots' data layer must ride through it too.
+    root = project_with(tmp_path, jobs=30, loops=5_000, toml=toml_for(url), extra={
+        "app/views/partials/work.liquid":
+            "{% graphql r = 'marks/create', n: n %}" + WORK,
+        "app/schema/mark.yml": "name: mark\nproperties:\n  - name: n\n    type: integer\n",
+        "app/graphql/marks/create.graphql":
+            "mutation create_mark($n: Int!) {\n  record: record_create(record: {\n"
+            "    table: \"mark\"\n    properties: [{ name: \"n\", value_int: $n }]\n"
+            "  }) {\n    id\n  }\n}\n"})
     store = PostgresStore(url)
     worker = start_worker(root, "--concurrency", "2")
     try:
@@ -210,5 +219,9 @@ def test_a_worker_rides_through_a_server_restart_losing_no_job(
         # The restart rolled back what was in flight; a job runs again only if a commit
         # went through and its answer was lost (at most one per slot).
         assert sum(n - 1 for n in attempts_per_job(again).values()) <= 2
+        with psycopg.connect(address) as admin:  # one record per job that ran to its end
+            marks = admin.execute("SELECT count(DISTINCT properties -> 'n') "
+                                  "FROM restarted_data.records").fetchone()
+        assert marks == (30,)
     finally:
         again.close()

@@ -39,6 +39,7 @@ from posjobs.store.data.base import (
 SCHEMA_VERSION = 2
 DEFAULT_SCHEMA = "posjobs_data"
 _LOCK_KEY = 0x706F7364  # "posd": the advisory lock taken while creating the schema
+CONNECT_TIMEOUT = 10  # seconds; an unreachable host is reported, not waited on forever
 
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS {s}.records (
@@ -114,15 +115,10 @@ class PostgresDataStore(DataStore):
     """One connection to the project's data on a PostgreSQL server."""
 
     def __init__(self, url: str) -> None:
-        import psycopg
-
         self.url = url
-        conninfo, self.schema = split_schema(url)
+        self._conninfo, self.schema = split_schema(url)
         self._indexed: set[str] = set()
-        try:
-            self._db = psycopg.connect(conninfo, autocommit=True)
-        except psycopg.Error as err:
-            raise StoreError(f"{shown_url(url)}: cannot connect: {_reason(err)}") from None
+        self._db = self._connect()
         try:
             with self._errors():
                 self._migrate()
@@ -132,6 +128,15 @@ class PostgresDataStore(DataStore):
         except BaseException:
             self._db.close()
             raise
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return psycopg.connect(self._conninfo, autocommit=True,
+                                   connect_timeout=CONNECT_TIMEOUT)
+        except psycopg.Error as err:
+            raise StoreError(f"{shown_url(self.url)}: cannot connect: {_reason(err)}") from None
 
     def _migrate(self) -> None:
         s = self.schema
@@ -174,8 +179,22 @@ class PostgresDataStore(DataStore):
             raise StoreError(f"{shown_url(self.url)}: {_reason(err)}") from None
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        with self._errors():
-            return self._db.execute(sql.replace("{s}", self.schema), params)
+        """One statement. Outside a run's transaction, one that finds the connection dead
+        (the server restarted, or ended the session) is run again on a new connection:
+        those are reads, BEGIN, and writes that change nothing when run twice (indexes,
+        `data reset`). A connection lost during a run fails the run, rolled back whole."""
+        outside = not self.in_transaction
+        for tries_left in (1, 0) if outside else (0,):
+            if self._db.closed or self._db.broken:
+                self._db.close()
+                self._db = self._connect()
+            try:
+                with self._errors():
+                    return self._db.execute(sql.replace("{s}", self.schema), params)
+            except StoreError:
+                if not (tries_left and self._db.broken):
+                    raise
+        raise AssertionError("unreachable")
 
     # --- transactions --------------------------------------------------------------------------
     def begin(self) -> None:
@@ -193,7 +212,9 @@ class PostgresDataStore(DataStore):
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return self._db.info.transaction_status != TransactionStatus.IDLE
+        # UNKNOWN: a connection lost mid-run, whose transaction the server has dropped.
+        return self._db.info.transaction_status in (TransactionStatus.INTRANS,
+                                                    TransactionStatus.INERROR)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
