@@ -148,3 +148,17 @@ def pg_schema(pg_server: str):  # type: ignore[no-untyped-def]
     yield name
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {name}, {name}_data CASCADE")
+
+
+@pytest.fixture
+def own_server(pg_server: str):  # type: ignore[no-untyped-def]
+    """A throwaway server for this test alone, which it may stop, start and restart: (the
+    `Throwaway`, its URL). Skipped, with the reason, where none can be started."""
+    server = Throwaway()
+    started, why = server.start()
+    try:
+        if started is None:
+            pytest.skip(why)
+        yield server, started
+    finally:
+        server.stop()

@@ -74,6 +74,16 @@ class Throwaway:
             return None, f"no PostgreSQL server, and a throwaway one did not start: {err}"
         return f"postgresql://postgres@127.0.0.1:{port}/test", ""
 
+    def down(self) -> None:
+        """Stop the server (`-m fast`), keeping its data for `up`."""
+        assert self.folder is not None and self.pg_ctl is not None
+        self._run(self.pg_ctl, "-D", str(self.folder / "data"), "-w", "-m", "fast", "stop")
+
+    def up(self) -> None:
+        assert self.folder is not None and self.pg_ctl is not None
+        self._run(self.pg_ctl, "-D", str(self.folder / "data"), "-l",
+                  str(self.folder / "log"), "-w", "-o", self.options, "start")
+
     def restart(self) -> None:
         """Stop the server as an administrator's restart does (`-m fast`: every session is
         ended, its transaction rolled back) and start it again, waiting until it answers."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from posjobs.clock import Clock, OffsetClock, SystemClock
 from posjobs.config import Settings
@@ -39,9 +40,10 @@ from posjobs.services.messages import (
 )
 from posjobs.services.outcome import Ended, Ending, conclude
 from posjobs.store import at_speed, open_store
-from posjobs.store.base import JobFilter, NextClaim, Store
+from posjobs.store.base import AttemptResult, JobFilter, NextClaim, Store
 from posjobs.store.data import data_store_path
 
+T = TypeVar("T")
 FLUSH_SECONDS = 0.05  # a running attempt's log entries reach the store within this
 STORE_BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # waits between retries of a failed write
 
@@ -86,6 +88,13 @@ class Resources:
         self.store.close()
 
 
+def claimed(answer: object) -> Job | None:
+    """The job a claiming write took: `claim`'s answer, or `finish_and_claim`'s second."""
+    if isinstance(answer, tuple):
+        answer = answer[1]
+    return answer if isinstance(answer, Job) else None
+
+
 def label(job: Job) -> JobLabel:
     return JobLabel(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value)
 
@@ -115,6 +124,9 @@ class Slot:
         self._running = running  # held while an attempt runs (the process arms its death)
         self._sleep = sleep
         self._log = AttemptLog(self.store)
+        # A write that claims failed: it may have been committed with its answer lost (a
+        # connection cut during the COMMIT), leaving a claim this slot never got.
+        self._unsure = False
 
     def serve(self, order: Work, tell: Callable[[FromSlot], None],
               should_stop: Callable[[], bool] = lambda: False) -> None:
@@ -159,9 +171,32 @@ class Slot:
     # --- the steps ----------------------------------------------------------------------
     def _claim(self, order: Work) -> Job | None:
         now = order.now if order.now is not None else self.real_clock.now()
-        if order.job_id is not None:
-            return self.store.claim_job(order.job_id, self.name, now, self._lease(now))
-        return self.store.claim(self.name, now, self._lease(now), order.among)
+        return self._claiming(lambda: (
+            self.store.claim_job(order.job_id, self.name, now, self._lease(now))
+            if order.job_id is not None
+            else self.store.claim(self.name, now, self._lease(now), order.among)))
+
+    def _claiming(self, write: Callable[[], T]) -> T:
+        """Run a write that claims a job (returned by `claimed`); after one that failed,
+        release what a lost answer may have left (see `_unsure`)."""
+        try:
+            result = write()
+        except StoreError:
+            self._unsure = True
+            raise
+        if self._unsure:
+            self._release_strays(claimed(result))
+            self._unsure = False
+        return result
+
+    def _release_strays(self, keeping: Job | None) -> None:
+        """Release, uncounted, every job running under this slot's name but `keeping`: a
+        slot holds one job at a time, so the others are claims whose answer was lost."""
+        held = self.store.list_jobs(JobFilter(statuses=(JobStatus.RUNNING,),
+                                              workers=(self.name,), limit=None))
+        for stray in held:
+            if keeping is None or stray.id != keeping.id:
+                self.store.release(stray, self.real_clock.now())
 
     def _lease(self, now: float) -> float:
         # The store sets the lease from the claim's `now`; when that is simulated time, shift
@@ -230,12 +265,12 @@ class Slot:
                     result.logs = [lifecycle.real_time(self.real_clock)(e) for e in result.logs]
                 if order.drain:
                     now = self.real_clock.now()
-                    status, following[0] = self.store.finish_and_claim(
-                        job, result, NextClaim(self.name, now, self._lease(now)))
+                    status, following[0] = self._claiming(lambda: self.store.finish_and_claim(
+                        job, result, NextClaim(self.name, now, self._lease(now))))
                 else:
                     status = self.store.finish_attempt(job, result)
-                if tries[0] > 1:
-                    status = self._after_retry(job, result.status, status, following[0])
+                if status is None and tries[0] > 1:
+                    status = self._recorded_before(job, result)
                 status_box[0] = status
 
         written = self._write(write, tell, should_stop)
@@ -243,23 +278,15 @@ class Slot:
         return following[0], Finished(label(job), status,  # type: ignore[arg-type]
                                       ended.duration or 0.0, ended.error)
 
-    def _after_retry(self, job: Job, wrote: JobStatus, status: JobStatus | None,
-                     following: Job | None) -> JobStatus | None:
-        """After recording `job` went through on a later try: an earlier try may have been
-        committed with its answer lost (a connection cut during the COMMIT). Its claim of a
-        next job, which this slot never got, is released uncounted (the slot holds no job
-        but `following`), and its record of the attempt is reported as this try's."""
-        held = self.store.list_jobs(JobFilter(statuses=(JobStatus.RUNNING,),
-                                              workers=(self.name,), limit=None))
-        for stray in held:
-            if stray.id != job.id and (following is None or stray.id != following.id):
-                self.store.release(stray, self.real_clock.now())
-        if status is None:
-            stored = self.store.get_job(job.id)
-            if stored is not None and stored.attempts == job.attempts \
-                    and stored.status is wrote:
-                return wrote
-        return status
+    def _recorded_before(self, job: Job, result: AttemptResult) -> JobStatus | None:
+        """The status an earlier try of recording `result` wrote, if it was committed with
+        its answer lost (the retry then finds the claim gone); None if someone else, lease
+        recovery for one, recorded the attempt meanwhile."""
+        stored = self.store.get_job(job.id)
+        if stored is not None and stored.attempts == job.attempts \
+                and stored.status is result.status and stored.last_error == result.error:
+            return result.status
+        return None
 
     def _release(self, job: Job, tell: Callable[[FromSlot], None],
                  should_stop: Callable[[], bool]) -> None:

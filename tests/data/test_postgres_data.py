@@ -89,3 +89,43 @@ def test_a_connection_the_server_dropped_is_replaced_at_the_next_run(shop, pg_se
     finally:
         data.close()
         store.close()
+
+
+def test_a_connection_lost_during_a_run_fails_the_rest_of_it_until_its_rollback(
+        pg_server, pg_schema):
+    # Nothing the run does after the loss may start a new transaction and commit half a
+    # run, even if the template caught the error (a `{% try %}` around a failing call).
+    import psycopg
+
+    app = f"data_{pg_schema}"
+    store = PostgresDataStore(f"{pg_server}?schema={pg_schema}&application_name={app}")
+
+    def marks() -> list[int]:
+        with psycopg.connect(pg_server) as admin:
+            rows = admin.execute(f"SELECT (properties ->> 'n')::int FROM {pg_schema}.records "
+                                 "ORDER BY 1").fetchall()
+        return [row[0] for row in rows]
+
+    try:
+        store.begin()
+        store.insert_record("mark", {"n": 1}, T0)
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE application_name = %s", (app,))
+        with pytest.raises(StoreError, match="terminating connection"):
+            store.insert_record("mark", {"n": 2}, T0)
+        assert store.in_transaction
+        for step in (lambda: store.insert_record("mark", {"n": 3}, T0), store.commit,
+                     store.begin):
+            with pytest.raises(StoreError, match="lost during this run; nothing it wrote"):
+                step()
+        with pytest.raises(StoreError, match="lost during this run"), store.savepoint():
+            pass
+        store.rollback()
+        assert not store.in_transaction
+        store.begin()  # the next run, on a new connection
+        store.insert_record("mark", {"n": 4}, T0)
+        store.commit()
+        assert marks() == [4]
+    finally:
+        store.close()

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 from random import Random
+from typing import Any
 
 from posjobs.config import Settings
 from posjobs.errors import StoreError
@@ -112,29 +113,36 @@ def test_a_long_attempt_s_log_entries_are_stored_while_it_runs(make_project, sto
     assert types == ["job_enqueued", "job_started", "progress", "job_done"]  # once, in order
 
 
-class AnswerLost(SQLiteStore):
-    """A store whose first `finish_and_claim` is committed but answers with an error, as
-    when the connection to a server is cut during the COMMIT."""
+def answer_lost_once(method: str) -> Any:
+    """A store class whose first call of `method` is committed but answers with an error,
+    as when the connection to a server is cut during the COMMIT."""
 
-    lost = 0
-
-    def finish_and_claim(self, job, result, then):  # type: ignore[no-untyped-def]
-        answer = super().finish_and_claim(job, result, then)
+    def lossy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answer = getattr(SQLiteStore, method)(self, *args, **kwargs)
         if not self.lost:
             self.lost += 1
             raise StoreError("server closed the connection unexpectedly")
         return answer
 
+    return type(f"AnswerLost_{method}", (SQLiteStore,), {"lost": 0, method: lossy})
+
+
+def single_attempt_jobs(tmp_path: Path, count: int, clock, settings):  # type: ignore[no-untyped-def]
+    """A project, its store and `count` jobs of one attempt each, rendered into it."""
+    project = write_project(tmp_path / "p", {
+        "app/views/pages/index.liquid":
+            f"{{% for i in (1..{count}) %}}{{% background _ = 'p', max_attempts: 1 %}}"
+            "{% endfor %}",
+        "app/views/partials/p.liquid": "{% log 'ran' %}"})
+    good = SQLiteStore(tmp_path / "s.db")
+    return project, good, render_page(project, good, "/", clock=clock,
+                                      settings=settings).jobs
+
 
 def test_a_claim_whose_answer_was_lost_is_released_not_left_to_expire_and_count(
         tmp_path: Path, clock, settings):
-    project = write_project(tmp_path / "p", {
-        "app/views/pages/index.liquid":
-            "{% for i in (1..3) %}{% background _ = 'p', max_attempts: 1 %}{% endfor %}",
-        "app/views/partials/p.liquid": "{% log 'ran' %}"})
-    good = SQLiteStore(tmp_path / "s.db")
-    jobs = render_page(project, good, "/", clock=clock, settings=settings).jobs
-    store = AnswerLost(tmp_path / "s.db")
+    project, good, jobs = single_attempt_jobs(tmp_path, 3, clock, settings)
+    store = answer_lost_once("finish_and_claim")(tmp_path / "s.db")
     told = []
     slot_for(project, store, sleep=lambda _s: None).serve(Work(drain=True), told.append)
     assert store.lost == 1
@@ -148,3 +156,17 @@ def test_a_claim_whose_answer_was_lost_is_released_not_left_to_expire_and_count(
         (jobs[1].id, JobStatus.DONE)]
     assert [good.get_job(j.id).status for j in jobs] == [JobStatus.DONE] * 3
     assert [len(good.attempts(j.id)) for j in jobs] == [1, 1, 1]
+
+
+def test_a_claim_whose_own_answer_was_lost_is_released_at_the_next_claim(
+        tmp_path: Path, clock, settings):
+    project, good, jobs = single_attempt_jobs(tmp_path, 2, clock, settings)
+    store = answer_lost_once("claim")(tmp_path / "s.db")
+    slot = slot_for(project, store)
+    told = []
+    slot.serve(Work(drain=True), told.append)  # the supervisor then orders again
+    assert told == [StoreTrouble("server closed the connection unexpectedly"), Idle()]
+    assert good.get_job(jobs[0].id).status is JobStatus.RUNNING  # claimed, never got
+    slot.serve(Work(drain=True), told.append)
+    assert [good.get_job(j.id).status for j in jobs] == [JobStatus.DONE] * 2
+    assert [len(good.attempts(j.id)) for j in jobs] == [1, 1]

@@ -25,6 +25,7 @@ from posjobs.store.postgres.connection import POOL_SIZE
 from posjobs.store.postgres.logs import glob_regex
 from posjobs.store.postgres.schema import SCHEMA_VERSION
 from tests.conftest import T0
+from tests.pgserver import Throwaway
 from tests.store.test_contract import add, done, log
 
 
@@ -238,9 +239,10 @@ def test_a_store_opens_at_most_its_pool_of_connections_and_the_rest_wait_their_t
 def test_a_thread_that_gets_no_connection_in_time_is_told_why(
         pg_server: str, pg_schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connection, "POOL_SIZE", 1)
-    monkeypatch.setattr(connection, "POOL_WAIT", 0.3)
     with _store_named(pg_server, pg_schema) as (store, app):
         [job] = add(store, 1)
+        monkeypatch.setattr(connection, "PROBE_AFTER", 0.1)
+        monkeypatch.setattr(connection, "POOL_WAIT", 0.3)
         with _row_locked(pg_server, pg_schema, job.id):
             writer = threading.Thread(target=store.delete_job, args=(job.id,))
             writer.start()
@@ -252,6 +254,25 @@ def test_a_thread_that_gets_no_connection_in_time_is_told_why(
             assert caught.value.exit_code == 5
         writer.join(10)
         assert store.get_job(job.id) is None  # the waiting delete went through after all
+
+
+def test_while_the_server_is_away_a_query_is_told_why_at_once_and_goes_on_when_it_is_back(
+        own_server: tuple[Throwaway, str]) -> None:
+    server, address = own_server
+    store = PostgresStore(f"{address}?schema=away")
+    try:
+        [job] = add(store, 1)
+        server.down()
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            store.get_job(job.id)
+        # Not after the pool's wait for a free connection: the server is not there.
+        assert time.monotonic() - started < connection.POOL_WAIT
+        assert "cannot connect" in str(caught.value) and caught.value.exit_code == 5
+        server.up()
+        assert store.get_job(job.id) is not None  # the pool reconnects on demand
+    finally:
+        store.close()
 
 
 def test_an_idle_waiter_is_woken_by_a_job_enqueued_elsewhere_within_50_ms(

@@ -20,7 +20,7 @@ from posjobs.data.resolvers.common import any_of, date_filter, id_filter, sorts,
 from posjobs.data.resolvers.listing import select, unsupported
 from posjobs.data.session import DataSession
 from posjobs.data.tables import DataError
-from posjobs.errors import PosjobsError
+from posjobs.errors import PosjobsError, StoreError
 from posjobs.store.data.base import Condition, Filter
 
 NOTIFICATION_KINDS = {"EMAIL": "email", "API_CALL": "api_call", "SMS": "sms"}
@@ -40,7 +40,7 @@ def _render(data: DataSession, kind: str, name: str, values: Any) -> dict[str, A
         raise DataError(f"{kind}_send: this run cannot render notifications")
     try:
         return data.notifications.render_notification(kind, name, values)
-    except DataError:
+    except (DataError, StoreError):  # a store failure fails the run, never caught by a try
         raise
     except PosjobsError as err:
         raise NotificationFailed(str(err), hint=err.hint) from None
@@ -117,6 +117,8 @@ def resolve_api_call_send(_root: None, info: Any, api_call: Mapping[str, Any] | 
     if callback is not None:
         try:
             callback(got.response)
+        except StoreError:
+            raise
         except PosjobsError as err:
             raise NotificationFailed(f"callback: {err}", hint=err.hint) from None
     return {"response": got.response, "errors": []}

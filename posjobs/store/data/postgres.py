@@ -118,6 +118,7 @@ class PostgresDataStore(DataStore):
         self.url = url
         self._conninfo, self.schema = split_schema(url)
         self._indexed: set[str] = set()
+        self._lost = False  # the connection died during a run's transaction
         self._db = self._connect()
         try:
             with self._errors():
@@ -182,7 +183,12 @@ class PostgresDataStore(DataStore):
         """One statement. Outside a run's transaction, one that finds the connection dead
         (the server restarted, or ended the session) is run again on a new connection:
         those are reads, BEGIN, and writes that change nothing when run twice (indexes,
-        `data reset`). A connection lost during a run fails the run, rolled back whole."""
+        `data reset`). A connection lost during a run fails the run for good: every later
+        statement and the commit fail too, until its rollback (the server has already
+        dropped what it wrote)."""
+        if self._lost:
+            raise StoreError(f"{shown_url(self.url)}: the connection to the server was lost "
+                             "during this run; nothing it wrote was kept")
         outside = not self.in_transaction
         for tries_left in (1, 0) if outside else (0,):
             if self._db.closed or self._db.broken:
@@ -192,6 +198,8 @@ class PostgresDataStore(DataStore):
                 with self._errors():
                     return self._db.execute(sql.replace("{s}", self.schema), params)
             except StoreError:
+                if self._db.broken and not outside:
+                    self._lost = True
                 if not (tries_left and self._db.broken):
                     raise
         raise AssertionError("unreachable")
@@ -205,16 +213,18 @@ class PostgresDataStore(DataStore):
             self._run("COMMIT")
 
     def rollback(self) -> None:
-        if self.in_transaction:
+        if self._lost:
+            self._lost = False  # the server rolled it back when the connection went
+            self._db.close()
+        elif self.in_transaction:
             self._run("ROLLBACK")
 
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        # UNKNOWN: a connection lost mid-run, whose transaction the server has dropped.
-        return self._db.info.transaction_status in (TransactionStatus.INTRANS,
-                                                    TransactionStatus.INERROR)
+        return self._lost or self._db.info.transaction_status in (
+            TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -222,8 +232,9 @@ class PostgresDataStore(DataStore):
         try:
             yield
         except BaseException:
-            self._run("ROLLBACK TO SAVEPOINT posjobs_part")
-            self._run("RELEASE SAVEPOINT posjobs_part")
+            if not self._lost:  # else the run is failing whole, with the first error
+                self._run("ROLLBACK TO SAVEPOINT posjobs_part")
+                self._run("RELEASE SAVEPOINT posjobs_part")
             raise
         self._run("RELEASE SAVEPOINT posjobs_part")
 

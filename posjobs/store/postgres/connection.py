@@ -39,7 +39,13 @@ IDLE_CHECK = 1.0  # seconds of quiet after which a connection is checked before 
 # Connections one store opens at most: the worker's heartbeats and serve's request threads
 # query beside the main loop; more threads than this wait their turn, up to POOL_WAIT.
 POOL_SIZE = 4
-POOL_WAIT = 10.0  # seconds; also how long a long-running process waits for a restart
+POOL_WAIT = 10.0  # seconds a query waits for a connection while the server is up
+# No connection from the pool within this: see whether the server is there at all (when it
+# is not, the caller is told at once instead of after POOL_WAIT).
+PROBE_AFTER = 0.5
+# How long the pool itself retries a lost connection (its pauses double from 1 s): kept
+# short, so once the server is back the next query's demand reconnects at once.
+RECONNECT_FOR = 2.0
 
 # psycopg logs what it copes with (the pool's failed attempts while the server is away, a
 # pipeline ended on a lost connection) as warnings, which Python would print bare on
@@ -83,7 +89,7 @@ class Connection:
             self.conninfo, connection_class=StoreConnection, configure=_configure,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, num_workers=1,
-            name=self.shown, open=True)
+            reconnect_timeout=RECONNECT_FOR, name=self.shown, open=True)
 
     # --- connecting ------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
@@ -103,17 +109,20 @@ class Connection:
                              "database in the URL right?") from None
 
     def _take(self) -> StoreConnection:
-        """A connection from the pool. When none comes within POOL_WAIT, either the server
-        is away (told with the reason a direct connection gives) or every connection is
-        busy."""
+        """A connection from the pool. When none comes soon, a direct connection tells
+        whether the server is away (a StoreError with its reason, at once); if it is there,
+        the wait goes on up to POOL_WAIT, after which every connection was busy."""
         if self._closed:
             raise StoreError(f"{self.shown}: the store is closed")
         try:
-            return self._pool.getconn()  # type: ignore[return-value]
+            try:
+                return self._pool.getconn(timeout=min(PROBE_AFTER, POOL_WAIT))  # type: ignore[return-value]
+            except PoolTimeout:
+                self._connect().close()  # raises with the server's reason, if it is away
+            return self._pool.getconn(timeout=POOL_WAIT)  # type: ignore[return-value]
         except PoolClosed:
             raise StoreError(f"{self.shown}: the store is closed") from None
         except PoolTimeout:
-            self._connect().close()  # raises with the server's reason, if it has one
             raise StoreError(f"{self.shown}: none of the store's {POOL_SIZE} connections "
                              f"came free within {POOL_WAIT:g} s",
                              hint="its queries are waiting on the server (a lock held by "
