@@ -133,8 +133,12 @@ def logs_command(
             return True
         return False
 
+    def trouble(message: str | None) -> None:  # said as the worker says it
+        out.note("the store works again" if message is None
+                 else f"store error: {message}; retrying")
+
     for entry in follow_log(store, flt, start, should_stop=job_finished,
-                            poll_seconds=(interval or 50) / 1000):
+                            poll_seconds=(interval or 50) / 1000, on_trouble=trouble):
         show(entry)
     if final and final[0] is not JobStatus.DONE:
         return ExitCode.FAILED

@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
-from posjobs.errors import UsageError
+from posjobs.errors import StoreError, UsageError
 from posjobs.jobs.model import LogEntry
-from posjobs.store.base import LogFilter, Store
+from posjobs.store.base import LogFilter, Store, store_pause
 
 BATCH = 1000
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
@@ -42,23 +42,42 @@ def follow(
     poll_seconds: float = 0.05,
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], None] = time.sleep,
+    on_trouble: Callable[[str | None], None] | None = None,
 ) -> Iterator[LogEntry]:
     """Yield matching entries written after `after_id`, in order, until `should_stop()`.
 
     Every entry is shown however many arrive between polls, and entries the filter drops
     never hold the cursor back: it moves to the newest id seen, matched or not.
+
+    With `on_trouble`, a store failure (a server restarting, a lock held long) does not end
+    the following: it is told once (`on_trouble(message)`), retried with backoff, and its
+    end told (`on_trouble(None)`); no entry is lost or shown twice meanwhile. Without it,
+    the StoreError is raised.
     """
     cursor = after_id
+    failures = 0
     while True:
-        # Asked before reading: what was written before the stop condition held (a job's
-        # last entries commit with its final state) is still shown.
-        stop = should_stop()
-        newest = store.last_log_id()
-        while cursor < newest:
-            batch = store.logs_after(cursor, flt, BATCH, up_to=newest)
-            yield from batch
-            last = batch[-1].id if batch else None
-            cursor = last if len(batch) == BATCH and last is not None else newest
+        try:
+            # Asked before reading: what was written before the stop condition held (a
+            # job's last entries commit with its final state) is still shown.
+            stop = should_stop()
+            newest = store.last_log_id()
+            while cursor < newest:
+                batch = store.logs_after(cursor, flt, BATCH, up_to=newest)
+                yield from batch
+                last = batch[-1].id if batch else None
+                cursor = last if len(batch) == BATCH and last is not None else newest
+        except StoreError as err:
+            if on_trouble is None:
+                raise
+            if not failures:
+                on_trouble(err.message)
+            failures += 1
+            sleep(store_pause(failures))
+            continue
+        if failures and on_trouble is not None:
+            on_trouble(None)
+            failures = 0
         if stop:
             return
         if store.announces_changes:  # woken as soon as another process writes

@@ -40,12 +40,11 @@ from posjobs.services.messages import (
 )
 from posjobs.services.outcome import Ended, Ending, conclude
 from posjobs.store import at_speed, open_store
-from posjobs.store.base import AttemptResult, JobFilter, NextClaim, Store
+from posjobs.store.base import AttemptResult, JobFilter, NextClaim, Store, store_pause
 from posjobs.store.data import data_store_path
 
 T = TypeVar("T")
 FLUSH_SECONDS = 0.05  # a running attempt's log entries reach the store within this
-STORE_BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # waits between retries of a failed write
 
 
 @dataclass(frozen=True)
@@ -305,8 +304,8 @@ class Slot:
                     tell(StoreTrouble(err.message))
                 if should_stop():
                     return False
-                self._sleep(STORE_BACKOFF[min(failures, len(STORE_BACKOFF) - 1)])
                 failures += 1
+                self._sleep(store_pause(failures))
                 continue
             if failures:
                 tell(StoreTrouble("", cleared=True))

@@ -42,9 +42,9 @@ from posjobs.services.messages import (
     send,
 )
 from posjobs.services.outcome import Ended, conclude
-from posjobs.services.slot import STORE_BACKOFF, SlotConfig
+from posjobs.services.slot import SlotConfig
 from posjobs.services.slot_process import CANNOT_IMPORT, spawn
-from posjobs.store.base import JobFilter, Store
+from posjobs.store.base import JobFilter, Store, store_pause
 
 CONTROL_SECONDS = 0.25  # how soon a running attempt obeys `posjobs jobs kill`
 DAY = 86_400.0
@@ -429,9 +429,8 @@ class Supervisor:
             self.trouble_since = time.monotonic()
             self.on_notice(f"store error: {message}; retrying")
         self.trouble = message
-        self._hold_until = time.monotonic() + STORE_BACKOFF[
-            min(self._failures, len(STORE_BACKOFF) - 1)]
         self._failures += 1
+        self._hold_until = time.monotonic() + store_pause(self._failures)
 
     def _store_works(self) -> None:
         if self.trouble is not None:

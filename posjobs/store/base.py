@@ -13,6 +13,15 @@ from typing import Any
 
 from posjobs.jobs.model import Attempt, Job, JobStatus, LogEntry, NewJob, Priority
 
+# Pauses between tries while the store fails (a lock held long, a full disk, a server away):
+# what a long-running process (the worker, `logs --follow`) waits before its next try.
+STORE_BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+def store_pause(failures: int) -> float:
+    """The pause after `failures` failed tries in a row (1 or more)."""
+    return STORE_BACKOFF[min(failures, len(STORE_BACKOFF)) - 1]
+
 
 @dataclass(frozen=True)
 class JobFilter:

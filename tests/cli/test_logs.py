@@ -17,6 +17,7 @@ import pytest
 from posjobs.cli.app import main
 from posjobs.cli.output import Output
 from posjobs.cli.state import AppState
+from posjobs.errors import StoreError
 from posjobs.jobs.model import JobStatus, LogEntry
 from posjobs.services.logs import follow, parse_time
 from posjobs.store.base import AttemptResult, LogFilter
@@ -187,6 +188,40 @@ def test_filtered_out_entries_never_hold_the_cursor(tmp_path):
     found = list(follow(store, LogFilter(types=("info",)), 0, poll_seconds=0,
                         should_stop=lambda: True, sleep=polls.append))
     assert [e.message for e in found] == ["wanted"]
+
+
+def test_follow_rides_through_store_failures_losing_and_repeating_nothing(tmp_path):
+    class Flaky(SQLiteStore):
+        """Fails its reads for a while, as a store whose server is restarting does."""
+
+        failing = 0
+
+        def last_log_id(self) -> int:
+            if self.failing:
+                self.failing -= 1
+                raise StoreError("server closed the connection unexpectedly")
+            return super().last_log_id()
+
+    store = Flaky(tmp_path / "s.db")
+    store.add_logs([LogEntry(type="info", message="1", created_at=T0)])
+    told: list[str | None] = []
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 1:  # the first poll found nothing new: the store now fails
+            store.add_logs([LogEntry(type="info", message="2", created_at=T0)])
+            store.failing = 3
+
+    seen = [e.message for e in follow(store, LogFilter(), 0, poll_seconds=0.05, sleep=sleep,
+                                      should_stop=lambda: len(pauses) > 4,
+                                      on_trouble=told.append)]
+    assert seen == ["1", "2"]
+    assert told == ["server closed the connection unexpectedly", None]  # once, then cleared
+    assert pauses == [0.05, 0.1, 0.2, 0.5, 0.05]  # backing off, then polling again
+    store.failing = 1
+    with pytest.raises(StoreError):  # without on_trouble, as before
+        list(follow(store, LogFilter(), 0, sleep=sleep))
 
 
 def finish(store: SQLiteStore, job_id: int, ok: bool) -> None:

@@ -7,11 +7,16 @@ Runs on the test server (tests/conftest.py `pg_server`), each test in a schema o
 
 from __future__ import annotations
 
+import os
+import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing import get_context
+from typing import Any
 
 import psycopg
 import pytest
@@ -273,6 +278,46 @@ def test_while_the_server_is_away_a_query_is_told_why_at_once_and_goes_on_when_i
         assert store.get_job(job.id) is not None  # the pool reconnects on demand
     finally:
         store.close()
+
+
+def _read_until(stream: Any, text: str, timeout: float = 30.0) -> str:
+    """Read a process's pipe until it holds `text`; what was read."""
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while text.encode() not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            raise AssertionError(f"no {text!r} in {seen.decode()!r}")
+        chunk = os.read(stream.fileno(), 4096)
+        assert chunk, f"closed before {text!r}: {seen.decode()!r}"
+        seen += chunk
+    return seen.decode()
+
+
+def test_logs_follow_rides_through_a_server_stop_and_start(
+        own_server: tuple[Throwaway, str]) -> None:
+    server, address = own_server
+    url = f"{address}?schema=followed"
+    writer = PostgresStore(url)
+    writer.add_logs([log("info", "before")])
+    writer.close()
+    follower = subprocess.Popen([sys.executable, "-m", "posjobs", "--db", url, "logs",
+                                 "--follow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _read_until(follower.stdout, "info: before")
+        server.down()
+        said = _read_until(follower.stderr, "; retrying")
+        assert said.startswith(f"store error: {url}: ")
+        server.up()
+        writer = PostgresStore(url)
+        writer.add_logs([log("info", "after the restart")])
+        writer.close()
+        _read_until(follower.stdout, "info: after the restart")
+        assert "the store works again" in _read_until(follower.stderr, "again")
+        assert follower.poll() is None  # still following
+    finally:
+        follower.terminate()
+        follower.wait(10)
 
 
 def test_an_idle_waiter_is_woken_by_a_job_enqueued_elsewhere_within_50_ms(
