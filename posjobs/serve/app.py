@@ -14,11 +14,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from posjobs.clock import Clock, iso
 from posjobs.config import Settings
+from posjobs.errors import StoreError
 from posjobs.project import Project
 from posjobs.serve import dashboard
 from posjobs.serve.pages import PageTable, page_endpoint
@@ -114,10 +115,23 @@ def create_app(site: Site) -> Starlette:
                   middleware=[Middleware(DashboardGuard)]),
             Route("/{path:path}", page_endpoint, methods=ALL_METHODS),
         ],
-        exception_handlers={Exception: _internal_error},
+        exception_handlers={StoreError: _store_unavailable, Exception: _internal_error},
     )
     app.state.site = site
     return app
+
+
+async def _store_unavailable(request: HttpRequest, err: Exception) -> Response:
+    """The store failing (a server away, a lock held long): not a fault of posjobs, so a
+    503 saying why, in the shape asked for, and one line on the server's terminal."""
+    site: Site = request.app.state.site
+    message = err.message if isinstance(err, StoreError) else str(err)
+    site.notice(f"{request.method} {request.url.path} 503: {message}")
+    if request.url.path.startswith(f"{DASHBOARD}/api/"):
+        return JSONResponse({"error": message}, status_code=503)
+    return HTMLResponse(site.render_template("message.html", request=request,
+                                             title="The store is unavailable",
+                                             message=message), status_code=503)
 
 
 async def _internal_error(request: HttpRequest, err: Exception) -> Response:

@@ -18,7 +18,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from posjobs.errors import JobNotFound, PosjobsError
+from posjobs.errors import JobNotFound, PosjobsError, StoreError
 from posjobs.jobs.model import JobStatus, LogEntry, Priority
 from posjobs.serve import api
 from posjobs.serve.queries import (
@@ -33,7 +33,7 @@ from posjobs.serve.queries import (
 from posjobs.serve.security import same_origin
 from posjobs.services import manage
 from posjobs.services.reports import find_job
-from posjobs.store.base import LogFilter
+from posjobs.store.base import LogFilter, store_pause
 
 if TYPE_CHECKING:
     from posjobs.serve.app import Site
@@ -284,14 +284,23 @@ async def logs_stream(request: HttpRequest) -> Response:
     async def events() -> AsyncIterator[str]:
         nonlocal cursor
         yield "retry: 1000\n\n"
+        failures = 0
         while not site.stopping.is_set() and not await request.is_disconnected():
-            newest = await run_in_threadpool(site.store.last_log_id)
-            while cursor < newest:
-                batch = await run_in_threadpool(site.store.logs_after, cursor, flt, 500, newest)
-                for entry in batch:
-                    html = row.render(entry=entry).replace("\n", " ")
-                    yield f"id: {entry.id}\nevent: entry\ndata: {html}\n\n"
-                cursor = batch[-1].id if len(batch) == 500 and batch[-1].id else newest
+            try:
+                newest = await run_in_threadpool(site.store.last_log_id)
+                while cursor < newest:
+                    batch = await run_in_threadpool(site.store.logs_after, cursor, flt, 500,
+                                                    newest)
+                    for entry in batch:
+                        html = row.render(entry=entry).replace("\n", " ")
+                        yield f"id: {entry.id}\nevent: entry\ndata: {html}\n\n"
+                    cursor = batch[-1].id if len(batch) == 500 and batch[-1].id else newest
+            except StoreError:  # the store is away: the stream waits for it, as --follow does
+                failures += 1
+                yield ": store unavailable\n\n"
+                await asyncio.sleep(store_pause(failures))
+                continue
+            failures = 0
             yield ": keep-alive\n\n"
             await asyncio.sleep(STREAM_POLL_SECONDS)
 

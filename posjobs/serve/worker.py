@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from posjobs.clock import Clock
 from posjobs.config import Settings
+from posjobs.errors import PosjobsError
 from posjobs.project import Project
 from posjobs.store.base import Store
 
@@ -81,6 +82,14 @@ def start_worker(
                             real_clock=clock, on_outcome=on_outcome, on_notice=on_notice)
     runtime = RealtimeWorker(supervisor, grace=grace, on_notice=on_notice,
                              store_patience=settings.store_patience)
-    thread = threading.Thread(target=runtime.run, name="posjobs-worker", daemon=True)
+    def run() -> None:
+        try:
+            runtime.run()
+        except PosjobsError as err:  # said as the worker command says it, no traceback
+            if on_notice is not None:
+                on_notice(f"worker stopped: {err.message}"
+                          + (f" (hint: {err.hint})" if err.hint else ""))
+
+    thread = threading.Thread(target=run, name="posjobs-worker", daemon=True)
     thread.start()
     return WorkerHandle(supervisor.name, slots, runtime, thread)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 from tests.conftest import run_cli, write_project
+from tests.pgserver import Throwaway
 from tests.serve.test_command import free_port, start, wait_for_line
 
 FILES = {
@@ -25,6 +28,14 @@ FILES = {
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return resp.read().decode()
+
+
+def stop_cleanly(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM, as a terminal's Ctrl-C or a process manager sends: exit 0, no traceback."""
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
 
 
 def test_serve_runs_pages_jobs_and_the_dashboard_on_a_postgresql_store(
@@ -50,10 +61,38 @@ def test_serve_runs_pages_jobs_and_the_dashboard_on_a_postgresql_store(
         logs = run_cli(["-p", str(tmp_path), "--db", url, "logs", "-n", "20",
                         "--type", "greeting"])
         assert logs.exit_code == 0 and "hello ada" in logs.stdout, logs.stdout
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=30)
+        stop_cleanly(proc)
     finally:
         proc.kill()
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err
     assert not (tmp_path / ".posjobs" / "posjobs.db").exists()  # nothing went to SQLite
+
+
+def status_of(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def test_while_the_server_is_away_the_dashboard_says_so_and_serve_goes_on(
+        tmp_path: Path, own_server: tuple[Throwaway, str]) -> None:
+    server, address = own_server
+    write_project(tmp_path, FILES)
+    port = free_port()
+    proc = start(tmp_path, "--db", f"{address}?schema=away", "--port", str(port), "-c", "1")
+    base = f"http://127.0.0.1:{port}/_posjobs"
+    try:
+        wait_for_line(proc, "Ctrl-C to stop")
+        assert status_of(f"{base}/api/jobs")[0] == 200
+        server.down()
+        code, body = status_of(f"{base}/api/jobs")
+        assert code == 503 and "cannot connect" in json.loads(body)["error"]
+        code, body = status_of(f"{base}/jobs")
+        assert code == 503 and "The store is unavailable" in body
+        wait_for_line(proc, "GET /_posjobs/jobs 503: ")
+        server.up()
+        assert status_of(f"{base}/api/jobs") == (200, "[]")
+        stop_cleanly(proc)
+    finally:
+        proc.kill()
