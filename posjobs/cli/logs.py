@@ -137,10 +137,14 @@ def logs_command(
         out.note("the store works again" if message is None
                  else f"store error: {message}; retrying")
 
+    # Following one job ends (a CI step waits on it): a store that stays failing ends it
+    # too, after the worker's patience, rather than hanging the step.
+    patience = app.settings.store_patience if job is not None else None
     for entry in follow_log(store, flt, start, should_stop=job_finished,
-                            poll_seconds=(interval or 50) / 1000, on_trouble=trouble):
+                            poll_seconds=(interval or 50) / 1000, on_trouble=trouble,
+                            patience=patience):
         show(entry)
-    if final and final[0] is not JobStatus.DONE:
+    if final and final[-1] is not JobStatus.DONE:
         return ExitCode.FAILED
     return ExitCode.FAILED if fail and (matched or followed) else ExitCode.OK
 

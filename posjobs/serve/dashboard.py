@@ -278,7 +278,7 @@ async def logs_stream(request: HttpRequest) -> Response:
         return _bad_query(request, err)
     site = _site(request)
     start = request.headers.get("last-event-id") or request.query_params.get("after_id") or ""
-    cursor = int(start) if start.isdigit() else site.store.last_log_id()
+    cursor = int(start) if start.isdigit() else await run_in_threadpool(site.store.last_log_id)
     row = site.jinja.get_template("log_entry.html")
 
     async def events() -> AsyncIterator[str]:
@@ -298,7 +298,10 @@ async def logs_stream(request: HttpRequest) -> Response:
             except StoreError:  # the store is away: the stream waits for it, as --follow does
                 failures += 1
                 yield ": store unavailable\n\n"
-                await asyncio.sleep(store_pause(failures))
+                waited = 0.0  # in short steps, so that a stopping server is not held up
+                while waited < store_pause(failures) and not site.stopping.is_set():
+                    await asyncio.sleep(STREAM_POLL_SECONDS)
+                    waited += STREAM_POLL_SECONDS
                 continue
             failures = 0
             yield ": keep-alive\n\n"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request as HttpRequest
 from starlette.responses import PlainTextResponse, Response
 
-from posjobs.errors import PageNotFound, PosjobsError, TemplateError
+from posjobs.errors import PageNotFound, PosjobsError, StoreError, TemplateError
 from posjobs.project import Page, Project
 from posjobs.serve.params import BadBody, request_params
 from posjobs.serve.security import SESSION_COOKIE, SessionState
@@ -149,8 +149,11 @@ def serve_page(site: Site, path: str, method: str, params: dict[str, Any],
     except TemplateError as err:
         return Served(500, error_page(site, err), error=err)
     except PosjobsError as err:  # the store, a missing file: said plainly, no traceback
-        return Served(500, site.render_template("error.html", error=err, location=None,
-                                                source=[]), error=err)
+        # A store that fails (a server away) is the service being unavailable, as on the
+        # dashboard; anything else is the page's error.
+        status = 503 if isinstance(err, StoreError) else 500
+        return Served(status, site.render_template("error.html", error=err, location=None,
+                                                   source=[], status=status), error=err)
     return _answer(page, result, state)
 
 

@@ -6,6 +6,7 @@ This is the one place that starts it, so that a change of the worker runtime cha
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ class WorkerHandle:
         self._runtime.abort()
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def start_worker(
     project: Project,
     store: Store,
@@ -86,9 +91,8 @@ def start_worker(
         try:
             runtime.run()
         except PosjobsError as err:  # said as the worker command says it, no traceback
-            if on_notice is not None:
-                on_notice(f"worker stopped: {err.message}"
-                          + (f" (hint: {err.hint})" if err.hint else ""))
+            (on_notice or _to_stderr)(f"worker stopped: {err.message}"
+                                      + (f" (hint: {err.hint})" if err.hint else ""))
 
     thread = threading.Thread(target=run, name="posjobs-worker", daemon=True)
     thread.start()

@@ -43,6 +43,8 @@ def follow(
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], None] = time.sleep,
     on_trouble: Callable[[str | None], None] | None = None,
+    patience: float | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Iterator[LogEntry]:
     """Yield matching entries written after `after_id`, in order, until `should_stop()`.
 
@@ -52,10 +54,11 @@ def follow(
     With `on_trouble`, a store failure (a server restarting, a lock held long) does not end
     the following: it is told once (`on_trouble(message)`), retried with backoff, and its
     end told (`on_trouble(None)`); no entry is lost or shown twice meanwhile. Without it,
-    the StoreError is raised.
+    or once the store has failed for `patience` seconds in a row, the StoreError is raised.
     """
     cursor = after_id
     failures = 0
+    failing_since = 0.0
     while True:
         try:
             # Asked before reading: what was written before the stop condition held (a
@@ -68,7 +71,10 @@ def follow(
                 last = batch[-1].id if batch else None
                 cursor = last if len(batch) == BATCH and last is not None else newest
         except StoreError as err:
-            if on_trouble is None:
+            if not failures:
+                failing_since = monotonic()
+            if on_trouble is None or (patience is not None
+                                      and monotonic() - failing_since > patience):
                 raise
             if not failures:
                 on_trouble(err.message)

@@ -20,7 +20,7 @@ STORE_BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 def store_pause(failures: int) -> float:
     """The pause after `failures` failed tries in a row (1 or more)."""
-    return STORE_BACKOFF[min(failures, len(STORE_BACKOFF)) - 1]
+    return STORE_BACKOFF[min(max(failures, 1), len(STORE_BACKOFF)) - 1]
 
 
 @dataclass(frozen=True)

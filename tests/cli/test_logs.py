@@ -224,6 +224,25 @@ def test_follow_rides_through_store_failures_losing_and_repeating_nothing(tmp_pa
         list(follow(store, LogFilter(), 0, sleep=sleep))
 
 
+def test_follow_gives_up_on_a_store_failing_longer_than_its_patience(tmp_path):
+    # `logs --follow --job` in a CI step: a store that stays broken ends the step (exit 5).
+    class Broken(SQLiteStore):
+        def last_log_id(self) -> int:
+            raise StoreError("no rights: permission denied for schema posjobs")
+
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    told: list[str | None] = []
+    with pytest.raises(StoreError, match="no rights"):
+        list(follow(Broken(tmp_path / "s.db"), LogFilter(), 0, sleep=sleep, patience=30.0,
+                    monotonic=lambda: now[0], on_trouble=told.append))
+    assert told == ["no rights: permission denied for schema posjobs"]
+    assert 30.0 < now[0] <= 35.0  # retried for the patience, then raised
+
+
 def finish(store: SQLiteStore, job_id: int, ok: bool) -> None:
     job = store.claim_job(job_id, "w", T0, 30)
     assert job is not None

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import run_cli, write_project
 from tests.pgserver import Throwaway
@@ -67,12 +68,16 @@ def test_serve_runs_pages_jobs_and_the_dashboard_on_a_postgresql_store(
     assert not (tmp_path / ".posjobs" / "posjobs.db").exists()  # nothing went to SQLite
 
 
-def status_of(url: str) -> tuple[int, str]:
+def status_of(url: str, *, headers: bool = False) -> Any:
+    """(status, body), and the headers (lower-case names) when asked."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status, resp.read().decode()
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            answer = resp.status, resp.read().decode(), resp.headers
     except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+        answer = err.code, err.read().decode(), err.headers
+    if headers:
+        return answer[0], answer[1], {k.lower(): v for k, v in answer[2].items()}
+    return answer[:2]
 
 
 def test_while_the_server_is_away_the_dashboard_says_so_and_serve_goes_on(
@@ -88,9 +93,12 @@ def test_while_the_server_is_away_the_dashboard_says_so_and_serve_goes_on(
         server.down()
         code, body = status_of(f"{base}/api/jobs")
         assert code == 503 and "cannot connect" in json.loads(body)["error"]
-        code, body = status_of(f"{base}/jobs")
+        code, body, headers = status_of(f"{base}/jobs", headers=True)
         assert code == 503 and "The store is unavailable" in body
+        assert headers["x-frame-options"] == "DENY"  # the dashboard's headers, as ever
         wait_for_line(proc, "GET /_posjobs/jobs 503: ")
+        code, body = status_of(f"http://127.0.0.1:{port}/?who=ada")  # a page: its data
+        assert code == 503 and "cannot connect" in body
         server.up()
         assert status_of(f"{base}/api/jobs") == (200, "[]")
         stop_cleanly(proc)
