@@ -72,14 +72,15 @@ def worker_command(
     store = at_speed(open_store(app.store_url, busy_seconds=DUTY_BUSY_SECONDS), speed)
     supervisor = Supervisor(app.project, store, app.settings, app.store_url, size=slots,
                             speed=speed, on_outcome=show, on_notice=notice)
+    runtime = RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
+                             store_patience=app.settings.store_patience)
     app.output.note(
         f"worker {supervisor.name} on {app.project.root}: {slots} slot(s)"
         + (f", speed x{speed:g}" if speed != 1.0 else "")
         + (", burst" if burst else ", Ctrl-C to stop")
     )
     try:
-        RealtimeWorker(supervisor, burst=burst, grace=grace, on_notice=notice,
-                       store_patience=app.settings.store_patience).run()
+        runtime.run()  # its first step takes the signals: from the line above on, Ctrl-C
     finally:
         store.close()
     app.output.note("worker stopped")

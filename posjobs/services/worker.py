@@ -73,20 +73,20 @@ class RealtimeWorker:
     # --- lifecycle ------------------------------------------------------------------------
     def run(self) -> None:
         """Block until stopped: by `stop()`, a signal, or in burst mode when idle."""
+        previous = self._install_signal_handlers()  # a signal from now on stops it cleanly
         sup = self.supervisor
         lease = sup.settings.lease_seconds
         sched = self._scheduler
-        now = datetime.now(timezone.utc)
-        sched.add_job(self._say, "interval", args=("tick",), seconds=self.poll_seconds,
-                      id="poll", next_run_time=now)
-        sched.add_job(self._say, "interval", args=("recover",), seconds=max(lease / 2, 0.05),
-                      id="recover")
-        sched.add_job(self._say, "interval", args=("retention",), seconds=RETENTION_SECONDS,
-                      id="retention", next_run_time=now)
-        sup.recover()  # jobs of a dead worker first, so a burst run sees them too
-        previous = self._install_signal_handlers()
         listener = None
         try:
+            now = datetime.now(timezone.utc)
+            sched.add_job(self._say, "interval", args=("tick",), seconds=self.poll_seconds,
+                          id="poll", next_run_time=now)
+            sched.add_job(self._say, "interval", args=("recover",),
+                          seconds=max(lease / 2, 0.05), id="recover")
+            sched.add_job(self._say, "interval", args=("retention",),
+                          seconds=RETENTION_SECONDS, id="retention", next_run_time=now)
+            sup.recover()  # jobs of a dead worker first, so a burst run sees them too
             sup.start()
             sched.start()
             listener = self._listen()

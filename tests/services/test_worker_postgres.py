@@ -29,6 +29,7 @@ from tests.services.test_worker_processes import (
     start_worker,
     statuses,
     wait_for,
+    wait_for_line,
 )
 
 
@@ -68,17 +69,23 @@ def test_killed_workers_on_postgres_lose_no_job_and_rerun_only_interrupted_ones(
     rng = random.Random(13)
     kills = 0
     workers = [start_worker(root, "--concurrency", "2") for _ in range(3)]
-    for _ in range(4):
-        done_before = store.count_jobs()[JobStatus.DONE]
-        wait_for(lambda goal=done_before + 3: store.count_jobs()[JobStatus.DONE] >= goal)
-        victim = workers.pop(rng.randrange(len(workers)))
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(10)
-        kills += 1
-        workers.append(start_worker(root, "--concurrency", "2"))
-    for worker in workers:  # the survivors recover what the killed ones held, and finish
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(60) == 0
+    try:
+        for _ in range(4):
+            done_before = store.count_jobs()[JobStatus.DONE]
+            wait_for(lambda goal=done_before + 3: store.count_jobs()[JobStatus.DONE] >= goal)
+            victim = workers.pop(rng.randrange(len(workers)))
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+            kills += 1
+            workers.append(start_worker(root, "--concurrency", "2"))
+        for worker in workers:  # the survivors recover what the killed ones held, and end
+            wait_for_line(worker, "Ctrl-C to stop")  # started: SIGTERM now stops it cleanly
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(60) == 0
+    finally:  # a failure leaves no worker holding the server's connections
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
     final = start_worker(root, "--burst", "--concurrency", "2")
     wait_for(lambda: store.count_jobs()[JobStatus.RUNNING] == 0 or final.poll() is not None)
     assert final.wait(120) == 0, final.stderr.read() if final.stderr else ""
