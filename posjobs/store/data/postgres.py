@@ -102,6 +102,27 @@ def split_schema(url: str, default: str = DEFAULT_SCHEMA) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), schema
 
 
+def connect(url: str, conninfo: str, connection_class: Any = None) -> Any:
+    """A connection in autocommit mode (of `connection_class`, psycopg's by default), or a
+    StoreError naming `url` without its password, with the server's reason. Both
+    PostgreSQL stores connect here."""
+    import psycopg
+
+    try:
+        return (connection_class or psycopg.Connection).connect(
+            conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as err:
+        raise StoreError(f"{shown_url(url)}: cannot connect: {reason(err)}",
+                         hint="is the server running, and are the user, password and "
+                         "database in the URL right?") from None
+
+
+def reason(err: Exception) -> str:
+    """The first line of a server's or driver's error, for messages."""
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
 def property_expression(name: str) -> str:
     """A property's value as jsonb: the same text in queries and indexes."""
     return "(properties -> " + _literal(name) + ")"
@@ -119,7 +140,7 @@ class PostgresDataStore(DataStore):
         self._conninfo, self.schema = split_schema(url)
         self._indexed: set[str] = set()
         self._lost = False  # the connection died during a run's transaction
-        self._db = self._connect()
+        self._db = connect(self.url, self._conninfo)
         try:
             with self._errors():
                 self._migrate()
@@ -129,15 +150,6 @@ class PostgresDataStore(DataStore):
         except BaseException:
             self._db.close()
             raise
-
-    def _connect(self) -> Any:
-        import psycopg
-
-        try:
-            return psycopg.connect(self._conninfo, autocommit=True,
-                                   connect_timeout=CONNECT_TIMEOUT)
-        except psycopg.Error as err:
-            raise StoreError(f"{shown_url(self.url)}: cannot connect: {_reason(err)}") from None
 
     def _migrate(self) -> None:
         s = self.schema
@@ -168,16 +180,16 @@ class PostgresDataStore(DataStore):
         try:
             yield
         except psycopg.OperationalError as err:
-            raise StoreError(f"{shown_url(self.url)}: {_reason(err)}") from None
+            raise StoreError(f"{shown_url(self.url)}: {reason(err)}") from None
         except psycopg.errors.UniqueViolation as err:
             # A write that breaks a uniqueness rule: said as the SQLite store says it.
             raise StoreError(f"{shown_url(self.url)}: "
-                             f"{_CONFLICTS.get(err.diag.constraint_name or '', _reason(err))}"
+                             f"{_CONFLICTS.get(err.diag.constraint_name or '', reason(err))}"
                              ) from None
         except psycopg.errors.InsufficientPrivilege as err:
-            raise StoreError(f"{shown_url(self.url)}: no rights: {_reason(err)}") from None
+            raise StoreError(f"{shown_url(self.url)}: no rights: {reason(err)}") from None
         except psycopg.DatabaseError as err:
-            raise StoreError(f"{shown_url(self.url)}: {_reason(err)}") from None
+            raise StoreError(f"{shown_url(self.url)}: {reason(err)}") from None
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """One statement. Outside a run's transaction, one that finds the connection dead
@@ -193,7 +205,7 @@ class PostgresDataStore(DataStore):
         for tries_left in (1, 0) if outside else (0,):
             if self._db.closed or self._db.broken:
                 self._db.close()
-                self._db = self._connect()
+                self._db = connect(self.url, self._conninfo)
             try:
                 with self._errors():
                     return self._db.execute(sql.replace("{s}", self.schema), params)
@@ -446,11 +458,6 @@ def _json(value: object) -> Any:
     from psycopg.types.json import Jsonb
 
     return Jsonb(value)
-
-
-def _reason(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
 
 
 # --- compiling queries -------------------------------------------------------------------------

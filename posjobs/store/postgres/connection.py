@@ -24,7 +24,13 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from posjobs.errors import StoreError
-from posjobs.store.data.postgres import shown_url, split_schema
+from posjobs.store.data.postgres import (
+    CONNECT_TIMEOUT,
+    connect,
+    reason,
+    shown_url,
+    split_schema,
+)
 from posjobs.store.postgres.schema import (
     DEFAULT_SCHEMA,
     MIGRATION_LOCK,
@@ -33,7 +39,6 @@ from posjobs.store.postgres.schema import (
 )
 
 T = TypeVar("T")
-CONNECT_TIMEOUT = 10  # seconds; an unreachable host is reported, not waited on forever
 TOPICS = ("jobs", "logs")
 IDLE_CHECK = 1.0  # seconds of quiet after which a connection is checked before a pipeline
 # Connections one store opens at most: the worker's heartbeats and serve's request threads
@@ -94,19 +99,14 @@ class Connection:
     # --- connecting ------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
         """A connection of its own (the pool's are made alike), or the reason there is none."""
+        conn: psycopg.Connection[Any] = connect(self.url, self.conninfo, StoreConnection)
         try:
-            conn = StoreConnection.connect(self.conninfo, autocommit=True,
-                                           connect_timeout=CONNECT_TIMEOUT)
-            try:
+            with self._errors():
                 _configure(conn)
-            except BaseException:
-                conn.close()
-                raise
-            return conn
-        except psycopg.Error as err:
-            raise StoreError(f"{self.shown}: cannot connect: {reason(err)}",
-                             hint="is the server running, and are the user, password and "
-                             "database in the URL right?") from None
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _take(self) -> StoreConnection:
         """A connection from the pool. When none comes soon, a direct connection tells
@@ -136,15 +136,12 @@ class Connection:
         if check_idle and time.monotonic() - conn.used_at > IDLE_CHECK:
             try:
                 conn.execute("SELECT 1")
-            except psycopg.OperationalError:
-                if not conn.broken:
-                    self._pool.putconn(conn)
+            except BaseException as err:
+                dead = isinstance(err, psycopg.OperationalError) and conn.broken
+                self._give_back(conn)  # closed and replaced when dead
+                if not dead:
                     raise
-                self._give_back(conn)
                 conn = self._take()
-            except BaseException:
-                self._pool.putconn(conn)
-                raise
         try:
             yield conn
             conn.used_at = time.monotonic()
@@ -325,7 +322,3 @@ class Connection:
             finally:
                 self._listen_lock.release()
 
-
-def reason(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
