@@ -1,9 +1,12 @@
-"""Processing: trivial jobs run by the real worker, by Huey's consumer, and by a bare SQLite
-claim loop (the upper bound), with the same number of workers.
+"""Processing: trivial jobs run by the real worker, by Huey's consumer, by a bare SQLite
+claim loop (the upper bound), and by a bare loop writing posjobs' own record of each job
+(the bound for any worker keeping that record with one commit per job), with the same
+number of workers.
 
 The rate is completions per second between the first and the last completion, taken from
 each system's own store: posjobs' `finished_at`, the time each Huey task returned (its
-stored result), the bare loop's `done_at`. Start-up is not in it (see the start-up rows).
+stored result), the bare loop's `done_at`, the record loop's `finished_at`. Start-up is
+not in it (see the start-up rows).
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from typing import Any
 
 from benchmarks import procs
 from benchmarks.config import Config
-from benchmarks.peers import sqlite_loop
+from benchmarks.peers import record_loop, sqlite_loop
 from benchmarks.projects import loop_page, make_project, render
 from benchmarks.stats import Measurement, Target, paired
 from posjobs.jobs.model import JobStatus
 from posjobs.store.base import JobFilter
 from posjobs.store.sqlite import SQLiteStore
 
-NAMES = ("processing", "processing_bare_share")
+NAMES = ("processing", "processing_bare_share", "processing_record_share")
 TIMEOUT = 600.0
 
 
@@ -129,14 +132,33 @@ def bare_round(work: Path, count: int, concurrency: int) -> Run:
                sqlite_loop.completion_times(db))
 
 
+def record_round(work: Path, count: int, concurrency: int) -> Run:
+    """`concurrency` processes of the record loop on a posjobs store holding `count` jobs
+    (rendered as posjobs' round renders them)."""
+    project = make_project(work, {"bench": loop_page(count)})
+    db = work / "posjobs.db"
+    store = SQLiteStore(db)
+    try:
+        render(project, store, "bench")
+    finally:
+        store.close()
+    workers = [procs.spawn(procs.python_module(record_loop.__name__, db))
+               for _ in range(concurrency)]
+    for worker in workers:
+        if worker.wait(TIMEOUT) != 0:
+            raise RuntimeError(f"record loop exited {worker.returncode}")
+    return posjobs_counts(db, count)
+
+
 def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:
     n, c = cfg.process_jobs, cfg.concurrency
-    systems = {"posjobs": posjobs_round, "huey": huey_round, "bare": bare_round}
+    systems = {"posjobs": posjobs_round, "huey": huey_round, "bare": bare_round,
+               "record": record_round}
     rates: dict[str, list[float]] = {name: [] for name in systems}
     problems: list[str] = []
     for r in range(cfg.process_rounds):
         names = list(systems)
-        names = names[r % 3:] + names[:r % 3]  # rotate who goes first
+        names = names[r % len(names):] + names[:r % len(names)]  # rotate who goes first
         for name in names:
             result = systems[name](work / f"{name}-{r}", n, c)
             rates[name].append(result.rate)
@@ -144,6 +166,9 @@ def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:
                 problems.append(f"round {r + 1}: {result.problem}")
     shared["posjobs_rate"] = sorted(rates["posjobs"])[len(rates["posjobs"]) // 2]
     huey_share = [h / b for h, b in zip(rates["huey"], rates["bare"], strict=True)]
+    record_vs = {peer: ", ".join(f"{r / p:.2f}" for r, p in
+                                 zip(rates["record"], rates[peer], strict=True))
+                 for peer in ("huey", "bare")}
     how = (f"{n:,} jobs whose body is one {{% log %}}, {c} workers; rate between the first "
            "and the last completion, from each store")
     return [
@@ -159,4 +184,15 @@ def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:
                notes=["bare loop: WAL, BEGIN IMMEDIATE claim, BEGIN IMMEDIATE complete, "
                       f"{c} processes; Huey's share of it: "
                       + ", ".join(f"{s:.2f}" for s in huey_share)]),
+        paired(rates["posjobs"], rates["record"],
+               "processing: share of a loop writing posjobs' record", "jobs/s",
+               name="processing_record_share",
+               peer_name="record loop (posjobs' schema and rows, one commit per job)",
+               ratio_meaning="posjobs rate / record loop rate", target=None,
+               notes=["record loop: per job one BEGIN IMMEDIATE that records the previous "
+                      "attempt (job row, attempt row, 3 log entries) and claims the next, "
+                      f"with posjobs' statements on a posjobs store, {c} processes; no "
+                      "render, pipe or supervisor (benchmarks/peers/record_loop.py)",
+                      f"record loop / Huey: {record_vs['huey']}; "
+                      f"record loop / bare loop: {record_vs['bare']}"]),
     ]

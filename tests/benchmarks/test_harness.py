@@ -20,7 +20,7 @@ from benchmarks.peers import sqlite_loop
 from benchmarks.peers.huey_app import completion_times, make_huey
 from benchmarks.run import ALL_NAMES, run_suite
 from posjobs.jobs.model import JobStatus
-from posjobs.store.base import LogFilter
+from posjobs.store.base import JobFilter, LogFilter
 from posjobs.store.sqlite import SQLiteStore
 
 JOBS = 20
@@ -59,6 +59,37 @@ def test_bare_loop_completions_are_the_done_rows(tmp_path: Path) -> None:
     assert run.completed == counts[sqlite_loop.DONE] == JOBS
     assert run.waiting == 0 and sqlite_loop.WAITING not in counts
     assert len(run.times) == JOBS
+
+
+def test_record_loop_writes_the_record_posjobs_writes(tmp_path: Path) -> None:
+    # The record loop stands for "posjobs' record, nothing else": per job it must leave the
+    # same rows a real worker leaves (if posjobs records more, the peer must follow).
+    ours = processing.posjobs_round(tmp_path / "posjobs", JOBS, concurrency=2)
+    loop = processing.record_round(tmp_path / "record", JOBS, concurrency=2)
+    assert ours.completed == loop.completed == JOBS and loop.waiting == 0
+    assert len(loop.times) == JOBS
+    assert _record(tmp_path / "record/posjobs.db") == _record(tmp_path / "posjobs/posjobs.db")
+
+
+def _record(db: Path) -> tuple[object, ...]:
+    """What a store holds per job, without ids, times and worker names."""
+    store = SQLiteStore(db)
+    try:
+        jobs = store.list_jobs(JobFilter(limit=None))
+        per_job = []
+        for job in sorted(jobs, key=lambda j: j.id):
+            attempts = store.attempts(job.id)
+            logs = store.tail_logs(LogFilter(job_id=job.id), 100)
+            per_job.append((
+                job.status, job.attempts, job.finished_at is not None, job.lease_until,
+                job.last_error,
+                [(a.number, a.outcome, a.error, a.ended_at is not None) for a in attempts],
+                sorted((e.type, e.attempt, e.max_attempts, e.priority, e.template, e.line,
+                        e.run_id is not None) for e in logs),
+            ))
+        return tuple(per_job)
+    finally:
+        store.close()
 
 
 def test_a_rate_needs_every_job_completed() -> None:
