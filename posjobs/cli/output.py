@@ -60,6 +60,10 @@ class Output:
         # Rich ends the process with exit 1 when the reader goes away (`logs | head`); let
         # the CLI's own handling decide instead.
         self.out.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
+        # Asked once: Rich reads the environment again on every `is_terminal`, and the
+        # worker prints a progress line per job (`logs` a line per entry).
+        self.out_is_terminal = self.out.is_terminal
+        self.err_is_terminal = self.err.is_terminal
         for console in (self.out, self.err):
             if not console.is_terminal:
                 # Piped or captured: don't squeeze tables into 80 columns.
@@ -67,7 +71,7 @@ class Output:
 
     @property
     def is_terminal(self) -> bool:
-        return self.out.is_terminal
+        return self.out_is_terminal
 
     def data(self, text: str) -> None:
         """Raw data (HTML, JSON) to stdout, exactly as given."""
@@ -85,7 +89,7 @@ class Output:
 
     def progress(self, text: Text) -> None:
         """A line of progress on stderr: styled on a terminal, plain (and cheap) elsewhere."""
-        if self.err.is_terminal:
+        if self.err_is_terminal:
             self.err.print(text)
         else:
             self.stderr.write(text.plain + "\n")

@@ -154,7 +154,7 @@ def print_outcome(out: Output, outcome: Outcome) -> None:
         where = outcome.error.where
         parts.append(("  " + safe(f"{where}: " if where else ""), "dim"))
         parts.append((safe(outcome.error.message), "red"))
-    if out.err.is_terminal:
+    if out.err_is_terminal:
         text = Text()
         for piece, style in parts:
             text.append(piece, style=style)

@@ -18,6 +18,7 @@ import ctypes.util
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -125,6 +126,9 @@ class _Link:
         self._conn = conn
         self._supervisor = supervisor
         self._stop = False
+        # Asked before every attempt: one system call (`Connection.poll` builds a selector).
+        self._waiting = select.poll()
+        self._waiting.register(conn.fileno(), select.POLLIN)
 
     def tell(self, message: FromSlot) -> None:
         try:
@@ -147,7 +151,7 @@ class _Link:
             self._stop = True
             return True
         try:
-            while self._conn.poll(0):
+            while self._waiting.poll(0):
                 if isinstance(receive(self._conn), Stop):
                     self._stop = True
         except (EOFError, OSError):

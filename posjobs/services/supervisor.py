@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import select
 import selectors
 import signal
 import socket
@@ -80,6 +81,9 @@ class _SlotHandle:
     def __init__(self, config: SlotConfig) -> None:
         self.name = config.name
         self.process, self.conn = spawn(config)
+        # `Connection.poll` builds a selector on every call; this asks the kernel once.
+        self._waiting = select.poll()
+        self._waiting.register(self.conn.fileno(), select.POLLIN)
         self.ready = False
         self.working = False  # serving an order
         self.attempt: _Attempt | None = None
@@ -90,6 +94,10 @@ class _SlotHandle:
     def send(self, message: Work | Stop) -> None:
         with contextlib.suppress(OSError, ValueError):  # gone: its end of file says so
             send(self.conn, message)
+
+    def said_more(self) -> bool:
+        """A message waits on the pipe (or its end: receiving then raises EOFError)."""
+        return bool(self._waiting.poll(0))
 
     def stop_now(self, job_id: int, reason: str) -> None:
         if self.kill is None:
@@ -233,7 +241,7 @@ class Supervisor:
                         pass
                 continue
             try:
-                while slot.conn.poll(0):
+                while slot.said_more():
                     self._handle(slot, receive(slot.conn))
             except (EOFError, OSError):
                 self._gone(slot)
