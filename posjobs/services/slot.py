@@ -87,13 +87,6 @@ class Resources:
         self.store.close()
 
 
-def claimed(answer: object) -> Job | None:
-    """The job a claiming write took: `claim`'s answer, or `finish_and_claim`'s second."""
-    if isinstance(answer, tuple):
-        answer = answer[1]
-    return answer if isinstance(answer, Job) else None
-
-
 def label(job: Job) -> JobLabel:
     return JobLabel(job.id, job.source_name, job.attempts, job.max_attempts, job.priority.value)
 
@@ -173,18 +166,19 @@ class Slot:
         return self._claiming(lambda: (
             self.store.claim_job(order.job_id, self.name, now, self._lease(now))
             if order.job_id is not None
-            else self.store.claim(self.name, now, self._lease(now), order.among)))
+            else self.store.claim(self.name, now, self._lease(now), order.among)),
+            taken=lambda job: job)
 
-    def _claiming(self, write: Callable[[], T]) -> T:
-        """Run a write that claims a job (returned by `claimed`); after one that failed,
-        release what a lost answer may have left (see `_unsure`)."""
+    def _claiming(self, write: Callable[[], T], taken: Callable[[T], Job | None]) -> T:
+        """Run a write that claims a job (`taken` finds it in the write's answer); after
+        one that failed, release what a lost answer may have left (see `_unsure`)."""
         try:
             result = write()
         except StoreError:
             self._unsure = True
             raise
         if self._unsure:
-            self._release_strays(claimed(result))
+            self._release_strays(taken(result))
             self._unsure = False
         return result
 
@@ -251,12 +245,13 @@ class Slot:
         """Record the attempt and, in the same transaction when draining, claim the next;
         returns that and the `Finished` to tell."""
         at = max(start + (ended.duration or 0.0), order.now or self.real_clock.now())
-        following: list[Job | None] = [None]
-        status_box: list[object] = [None]
-        tries = [0]
+        following: Job | None = None  # claimed in the same transaction (draining)
+        status: JobStatus | None = None
+        tries = 0
 
         def write() -> None:
-            tries[0] += 1
+            nonlocal following, status, tries
+            tries += 1
             with self._log.ending() as logs:
                 ended.logs = logs
                 result = conclude(job, ended, at, self.rng)
@@ -264,18 +259,18 @@ class Slot:
                     result.logs = [lifecycle.real_time(self.real_clock)(e) for e in result.logs]
                 if order.drain:
                     now = self.real_clock.now()
-                    status, following[0] = self._claiming(lambda: self.store.finish_and_claim(
-                        job, result, NextClaim(self.name, now, self._lease(now))))
+                    status, following = self._claiming(
+                        lambda: self.store.finish_and_claim(
+                            job, result, NextClaim(self.name, now, self._lease(now))),
+                        taken=lambda answer: answer[1])
                 else:
                     status = self.store.finish_attempt(job, result)
-                if status is None and tries[0] > 1:
+                if status is None and tries > 1:
                     status = self._recorded_before(job, result)
-                status_box[0] = status
 
-        written = self._write(write, tell, should_stop)
-        status = status_box[0] if written else None
-        return following[0], Finished(label(job), status,  # type: ignore[arg-type]
-                                      ended.duration or 0.0, ended.error)
+        if not self._write(write, tell, should_stop):
+            status = None  # given up (told to stop): lease recovery will settle it
+        return following, Finished(label(job), status, ended.duration or 0.0, ended.error)
 
     def _recorded_before(self, job: Job, result: AttemptResult) -> JobStatus | None:
         """The status an earlier try of recording `result` wrote, if it was committed with
