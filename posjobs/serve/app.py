@@ -126,12 +126,14 @@ async def _store_unavailable(request: HttpRequest, err: Exception) -> Response:
     503 saying why, in the shape asked for, and one line on the server's terminal."""
     site: Site = request.app.state.site
     message = err.message if isinstance(err, StoreError) else str(err)
+    hint = err.hint if isinstance(err, StoreError) else None
     site.notice(f"{request.method} {request.url.path} 503: {message}")
     if request.url.path.startswith(f"{DASHBOARD}/api/"):
-        return JSONResponse({"error": message}, status_code=503)
+        return JSONResponse({"error": message, **({"hint": hint} if hint else {})},
+                            status_code=503)
     return HTMLResponse(site.render_template("message.html", request=request,
                                              title="The store is unavailable",
-                                             message=message), status_code=503)
+                                             message=message, hint=hint), status_code=503)
 
 
 async def _internal_error(request: HttpRequest, err: Exception) -> Response:

@@ -92,9 +92,12 @@ def test_while_the_server_is_away_the_dashboard_says_so_and_serve_goes_on(
         assert status_of(f"{base}/api/jobs")[0] == 200
         server.down()
         code, body = status_of(f"{base}/api/jobs")
-        assert code == 503 and "cannot connect" in json.loads(body)["error"]
+        answer = json.loads(body)
+        assert code == 503 and "cannot connect" in answer["error"]
+        assert "is the server running" in answer["hint"]  # the hint the CLI prints, too
         code, body, headers = status_of(f"{base}/jobs", headers=True)
         assert code == 503 and "The store is unavailable" in body
+        assert "hint: is the server running" in body
         assert headers["x-frame-options"] == "DENY"  # the dashboard's headers, as ever
         wait_for_line(proc, "GET /_posjobs/jobs 503: ")
         code, body = status_of(f"http://127.0.0.1:{port}/?who=ada")  # a page: its data
