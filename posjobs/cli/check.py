@@ -145,7 +145,7 @@ def print_rules(out: Output, output_format: Format) -> None:
 @contextmanager
 def progress_bar(out: Output) -> Iterator[Progress | None]:
     """A Rich progress bar on stderr for large projects, only on a terminal."""
-    if not out.err.is_terminal:
+    if not out.err_is_terminal:
         yield None
         return
     from rich import progress
