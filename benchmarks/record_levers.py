@@ -93,11 +93,9 @@ def posjobs_pages_per_job(work: Path, count: int) -> float:
 
 def record_rate(work: Path, count: int, slim: bool, processes: int, batch: int) -> float:
     db = filled(work, count, slim)
-    workers = [procs.spawn(procs.python_module(record_loop.__name__, db, "--batch", str(batch)))
-               for _ in range(processes)]
-    for worker in workers:
-        if worker.wait(processing.TIMEOUT) != 0:
-            raise RuntimeError(f"record loop exited {worker.returncode}")
+    processing.run_all(
+        [procs.python_module(record_loop.__name__, db, "--batch", str(batch))] * processes,
+        "record loop")
     return processing.posjobs_counts(db, count).rate
 
 

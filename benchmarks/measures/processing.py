@@ -121,11 +121,8 @@ def bare_round(work: Path, count: int, concurrency: int) -> Run:
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bare.db"
     sqlite_loop.create(db, [0.0] * count)
-    workers = [procs.spawn(procs.python_module("benchmarks.peers.sqlite_loop", db))
-               for _ in range(concurrency)]
-    for worker in workers:
-        if worker.wait(TIMEOUT) != 0:
-            raise RuntimeError(f"bare loop exited {worker.returncode}")
+    run_all([procs.python_module("benchmarks.peers.sqlite_loop", db)] * concurrency,
+             "bare loop")
     counts = sqlite_loop.counts(db)
     return Run(count, counts.get(sqlite_loop.DONE, 0),
                counts.get(sqlite_loop.WAITING, 0) + counts.get(sqlite_loop.RUNNING, 0),
@@ -142,12 +139,19 @@ def record_round(work: Path, count: int, concurrency: int) -> Run:
         render(project, store, "bench")
     finally:
         store.close()
-    workers = [procs.spawn(procs.python_module(record_loop.__name__, db))
-               for _ in range(concurrency)]
-    for worker in workers:
-        if worker.wait(TIMEOUT) != 0:
-            raise RuntimeError(f"record loop exited {worker.returncode}")
+    run_all([procs.python_module(record_loop.__name__, db)] * concurrency, "record loop")
     return posjobs_counts(db, count)
+
+
+def run_all(argvs: list[list[str]], what: str) -> None:
+    """Run these processes at once and wait for all; one that fails is told with the end of
+    what it printed (a peer prints nothing when it works)."""
+    workers = [procs.spawn(argv, stderr=subprocess.PIPE) for argv in argvs]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=TIMEOUT)
+        if worker.returncode != 0:
+            raise RuntimeError(f"{what} exited {worker.returncode}: "
+                               f"{err.decode(errors='replace')[-2000:]}")
 
 
 def run(cfg: Config, work: Path, shared: dict[str, Any]) -> list[Measurement]:

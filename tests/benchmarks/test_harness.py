@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,14 @@ def _record(db: Path) -> tuple[object, ...]:
 def _timeless(message: str) -> str:
     """`done in 0.4 ms` says how long the attempt took: only its shape is compared."""
     return re.sub(r"\d+(\.\d+)?", "N", message) if message.startswith("done in ") else message
+
+
+def test_a_peer_that_fails_says_why() -> None:
+    ok = [sys.executable, "-c", "pass"]
+    failing = [sys.executable, "-c", "import sys; sys.exit('database is locked')"]
+    processing.run_all([ok, ok], "bare loop")
+    with pytest.raises(RuntimeError, match="bare loop exited 1: database is locked"):
+        processing.run_all([ok, failing], "bare loop")
 
 
 def test_a_rate_needs_every_job_completed() -> None:
