@@ -42,13 +42,7 @@ VARIANTS = (
 
 def filled(work: Path, count: int, slim: bool = False) -> Path:
     """A posjobs store holding `count` due jobs, rendered as the processing row renders them."""
-    project = processing.make_project(work, {"bench": processing.loop_page(count)})
-    db = work / "posjobs.db"
-    store = processing.SQLiteStore(db)
-    try:
-        processing.render(project, store, "bench")
-    finally:
-        store.close()
+    db = processing.filled_store(work, count)
     if slim:
         with sqlite3.connect(db) as conn:
             for index in SLIM_DROPS:
@@ -104,6 +98,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    if args.jobs < 2 or args.rounds < 1:
+        parser.error("a rate needs --jobs 2 or more and --rounds 1 or more")
     results: dict[str, list[str]] = {label: [] for label, *_ in VARIANTS}
     for r in range(args.rounds):
         with tempfile.TemporaryDirectory() as tmp:

@@ -49,8 +49,9 @@ class Run:
         return (len(self.times) - 1) / span if span > 0 else float("inf")
 
 
-def posjobs_round(work: Path, count: int, concurrency: int) -> Run:
-    """Render a page enqueuing `count` jobs, then `posjobs worker --burst` runs them."""
+def filled_store(work: Path, count: int) -> Path:
+    """A project in `work` whose page enqueues `count` jobs of the trivial partial, rendered
+    once into a new store there; the store's path."""
     project = make_project(work, {"bench": loop_page(count)})
     db = work / "posjobs.db"
     store = SQLiteStore(db)
@@ -58,6 +59,12 @@ def posjobs_round(work: Path, count: int, concurrency: int) -> Run:
         render(project, store, "bench")
     finally:
         store.close()
+    return db
+
+
+def posjobs_round(work: Path, count: int, concurrency: int) -> Run:
+    """Render a page enqueuing `count` jobs, then `posjobs worker --burst` runs them."""
+    db = filled_store(work, count)
     done = subprocess.run(
         procs.posjobs("worker", "--burst", "--concurrency", str(concurrency),
                       "--project", work, "--db", db),
@@ -132,13 +139,7 @@ def bare_round(work: Path, count: int, concurrency: int) -> Run:
 def record_round(work: Path, count: int, concurrency: int) -> Run:
     """`concurrency` processes of the record loop on a posjobs store holding `count` jobs
     (rendered as posjobs' round renders them)."""
-    project = make_project(work, {"bench": loop_page(count)})
-    db = work / "posjobs.db"
-    store = SQLiteStore(db)
-    try:
-        render(project, store, "bench")
-    finally:
-        store.close()
+    db = filled_store(work, count)
     run_all([procs.python_module(record_loop.__name__, db)] * concurrency, "record loop")
     return posjobs_counts(db, count)
 

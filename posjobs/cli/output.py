@@ -64,8 +64,9 @@ class Output:
         # worker prints a progress line per job (`logs` a line per entry).
         self.out_is_terminal = self.out.is_terminal
         self.err_is_terminal = self.err.is_terminal
-        for console in (self.out, self.err):
-            if not console.is_terminal:
+        for console, terminal in ((self.out, self.out_is_terminal),
+                                  (self.err, self.err_is_terminal)):
+            if not terminal:
                 # Piped or captured: don't squeeze tables into 80 columns.
                 console.width = max(console.width, PIPE_WIDTH)
 

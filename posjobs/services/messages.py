@@ -8,6 +8,8 @@ pickles them (between processes of one posjobs, never into the store).
 from __future__ import annotations
 
 import pickle
+import select
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from multiprocessing.connection import Connection
 from typing import Any
@@ -120,3 +122,12 @@ def send(conn: Connection, message: Any) -> None:
 
 def receive(conn: Connection) -> Any:
     return pickle.loads(conn.recv_bytes())
+
+
+def waiting(conn: Connection) -> Callable[[], bool]:
+    """Asks whether a message (or the pipe's end: receiving then raises EOFError) waits on
+    `conn`, in one system call: `Connection.poll` builds a selector each time, and both
+    ends ask once per job."""
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return lambda: bool(poller.poll(0))

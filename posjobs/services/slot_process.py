@@ -18,7 +18,6 @@ import ctypes.util
 import json
 import os
 import resource
-import select
 import signal
 import socket
 import subprocess
@@ -37,6 +36,7 @@ from posjobs.services.messages import (
     Work,
     receive,
     send,
+    waiting,
 )
 from posjobs.services.slot import Resources, Slot, SlotConfig
 
@@ -126,9 +126,7 @@ class _Link:
         self._conn = conn
         self._supervisor = supervisor
         self._stop = False
-        # Asked before every attempt: one system call (`Connection.poll` builds a selector).
-        self._waiting = select.poll()
-        self._waiting.register(conn.fileno(), select.POLLIN)
+        self._waiting = waiting(conn)  # asked before every attempt
 
     def tell(self, message: FromSlot) -> None:
         try:
@@ -151,7 +149,7 @@ class _Link:
             self._stop = True
             return True
         try:
-            while self._waiting.poll(0):
+            while self._waiting():
                 if isinstance(receive(self._conn), Stop):
                     self._stop = True
         except (EOFError, OSError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import select
 import selectors
 import signal
 import socket
@@ -41,6 +40,7 @@ from posjobs.services.messages import (
     Work,
     receive,
     send,
+    waiting,
 )
 from posjobs.services.outcome import Ended, conclude
 from posjobs.services.slot import SlotConfig
@@ -81,9 +81,7 @@ class _SlotHandle:
     def __init__(self, config: SlotConfig) -> None:
         self.name = config.name
         self.process, self.conn = spawn(config)
-        # `Connection.poll` builds a selector on every call; this asks the kernel once.
-        self._waiting = select.poll()
-        self._waiting.register(self.conn.fileno(), select.POLLIN)
+        self.said_more = waiting(self.conn)  # a message (or the pipe's end) waits
         self.ready = False
         self.working = False  # serving an order
         self.attempt: _Attempt | None = None
@@ -94,10 +92,6 @@ class _SlotHandle:
     def send(self, message: Work | Stop) -> None:
         with contextlib.suppress(OSError, ValueError):  # gone: its end of file says so
             send(self.conn, message)
-
-    def said_more(self) -> bool:
-        """A message waits on the pipe (or its end: receiving then raises EOFError)."""
-        return bool(self._waiting.poll(0))
 
     def stop_now(self, job_id: int, reason: str) -> None:
         if self.kill is None:
